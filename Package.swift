@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "zkstate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Goldilocks", targets: ["Goldilocks"]),
+        .library(name: "Poseidon", targets: ["Poseidon"]),
+        .executable(name: "zkstate", targets: ["zkstate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    ],
+    targets: [
+        .target(name: "Goldilocks"),
+        .target(name: "Poseidon", dependencies: ["Goldilocks"]),
+        .executableTarget(
+            name: "zkstate",
+            dependencies: [
+                "Goldilocks", "Poseidon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "GoldilocksTests",
+            dependencies: ["Goldilocks", .product(name: "BigInt", package: "BigInt")]
+        ),
+        .testTarget(name: "PoseidonTests", dependencies: ["Poseidon", "Goldilocks"]),
+        .testTarget(name: "CLITests", dependencies: ["zkstate"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

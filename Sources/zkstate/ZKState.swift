@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+/// The `zkstate` command line: Polygon zkEVM state tools.
+@main
+struct ZKState: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "zkstate",
+        abstract: "Polygon zkEVM L2 state tools: Poseidon over Goldilocks, the state tree and its stores.",
+        subcommands: [HashCommand.self]
+    )
+
+    /// Runs the command; a ``UsageError`` becomes one line on stderr and exit code 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as UsageError {
+            FileHandle.standardError.write(Data("zkstate: \(error)\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// Bad input from the user: printed as one line naming the argument, exit code 64 (EX_USAGE).
+struct UsageError: Error, CustomStringConvertible {
+    /// The argument, option or file field at fault.
+    let argument: String
+    /// What was wrong and what was expected.
+    let reason: String
+
+    var description: String { "\(argument): \(reason)" }
+}
