@@ -23,12 +23,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
             name: "GoldilocksTests",
-            dependencies: ["Goldilocks", .product(name: "BigInt", package: "BigInt")]
+            dependencies: ["Goldilocks", "TestSupport", .product(name: "BigInt", package: "BigInt")]
         ),
-        .testTarget(name: "PoseidonTests", dependencies: ["Poseidon", "Goldilocks"]),
-        .testTarget(name: "CLITests", dependencies: ["zkstate"]),
+        .testTarget(name: "PoseidonTests", dependencies: ["Poseidon", "Goldilocks", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["zkstate", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
