@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Goldilocks", targets: ["Goldilocks"]),
         .library(name: "Poseidon", targets: ["Poseidon"]),
+        .library(name: "SMT", targets: ["SMT"]),
         .executable(name: "zkstate", targets: ["zkstate"]),
     ],
     dependencies: [
@@ -16,6 +17,7 @@ let package = Package(
     targets: [
         .target(name: "Goldilocks"),
         .target(name: "Poseidon", dependencies: ["Goldilocks"]),
+        .target(name: "SMT", dependencies: ["Goldilocks", "Poseidon"]),
         .executableTarget(
             name: "zkstate",
             dependencies: [
@@ -29,6 +31,7 @@ let package = Package(
             dependencies: ["Goldilocks", "TestSupport", .product(name: "BigInt", package: "BigInt")]
         ),
         .testTarget(name: "PoseidonTests", dependencies: ["Poseidon", "Goldilocks", "TestSupport"]),
+        .testTarget(name: "SMTTests", dependencies: ["SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["zkstate", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+// Performance benchmarks for zkstate, kept in their own package so that `swift build` and
+// `swift test` at the repository root never resolve or build the benchmark toolchain.
+//
+// Run from this directory:
+//     swift package --disable-sandbox benchmark
+import PackageDescription
+
+let package = Package(
+    name: "zkstate-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "zkstate", path: ".."),
+        // Only the malloc interposer: the runtime (ARC) interposer is not needed for these metrics.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "PoseidonBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Goldilocks", package: "zkstate"),
+                .product(name: "Poseidon", package: "zkstate"),
+            ],
+            path: "Benchmarks/PoseidonBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
