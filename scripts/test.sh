@@ -6,5 +6,5 @@ if [ ! -d ../shared/vectors ]; then
     echo "test.sh: ../shared/vectors is missing (the public test vectors must sit next to the package)" >&2
     exit 1
 fi
-swift build --build-tests
-swift test --skip-build --parallel
+swift build -c release --build-tests
+swift test -c release --skip-build

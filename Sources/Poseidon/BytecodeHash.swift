@@ -9,23 +9,23 @@ extension Poseidon {
     /// 56 bytes at a time (eight little-endian 7-byte elements) with the previous digest as
     /// capacity.
     public static func hashBytecode(_ bytes: some Collection<UInt8>) -> Digest {
+        if let digest = bytes.withContiguousStorageIfAvailable({ hashBytecode(contiguous: $0) }) { return digest }
+        return Array(bytes).withUnsafeBufferPointer { hashBytecode(contiguous: $0) }
+    }
+
+    /// ``hashBytecode(_:)`` on contiguous bytes (no generic dispatch per byte).
+    static func hashBytecode(contiguous bytes: UnsafeBufferPointer<UInt8>) -> Digest {
         let count = bytes.count
         let blocks = count / bytecodeBlockSize + 1  // room for the 0x01 marker
         let paddedCount = blocks * bytecodeBlockSize
         var h = Digest.zero
-        var iterator = bytes.makeIterator()
         var offset = 0
         for _ in 0..<blocks {
             var s = State(repeating: 0)
             for e in 0..<8 {
                 var element: UInt64 = 0
                 for b in 0..<7 {
-                    var byte: UInt8
-                    if offset < count {
-                        byte = iterator.next()!  // offset < count: the collection has it
-                    } else {
-                        byte = offset == count ? 0x01 : 0x00
-                    }
+                    var byte: UInt8 = offset < count ? bytes[offset] : (offset == count ? 0x01 : 0x00)
                     if offset == paddedCount - 1 { byte |= 0x80 }
                     element |= UInt64(byte) &<< (8 * UInt64(b))
                     offset += 1

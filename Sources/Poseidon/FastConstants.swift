@@ -26,6 +26,12 @@ final class FastConstants: @unchecked Sendable {  // immutable after init
     @usableFromInline let sparseRow: UnsafeMutablePointer<UInt64>
     /// Per partial round: `y` (11 values) — first column of the sparse matrix below `x₀₀`.
     @usableFromInline let sparseColumn: UnsafeMutablePointer<UInt64>
+    /// Per partial round r, the products `ŵ_r · y_t` for t < r (row r starts at r(r-1)/2): how
+    /// much the S-box output of round t feeds the new `s[0]` of round r through the column
+    /// updates, so those updates need not be applied round by round.
+    @usableFromInline let rowColumn: UnsafeMutablePointer<UInt64>
+    /// The MDS circulant coefficients (12), then the diagonal term of row 0, each in both lanes.
+    @usableFromInline let mdsVectors: UnsafeMutablePointer<SIMD2<UInt64>>
     /// `x₀₀` of every sparse matrix (it is `M[0][0]` for all of them).
     @usableFromInline let sparseCorner: UInt64
 
@@ -43,6 +49,9 @@ final class FastConstants: @unchecked Sendable {  // immutable after init
         sparseRow = .allocate(capacity: partialCount * 11)
         sparseColumn = .allocate(capacity: partialCount * 11)
         sparseCorner = m[0][0].value
+        mdsVectors = .allocate(capacity: 13)
+        for k in 0..<12 { mdsVectors[k] = SIMD2(repeating: PoseidonParameters.mdsCirculant[k]) }
+        mdsVectors[12] = SIMD2(repeating: PoseidonParameters.mdsDiagonal[0])
 
         // 1. Constants forward.
         var carry = [F](repeating: .zero, count: 12)
@@ -79,6 +88,18 @@ final class FastConstants: @unchecked Sendable {  // immutable after init
             }
         }
         for i in 0..<11 { for j in 0..<11 { initialMatrix[11 * i + j] = xHat[i][j].value } }
+
+        // 3. Lazy column updates: s[1...] after round r is u + Σ_{t<r} y_t·a_t, so the new s[0]
+        //    of round r is x₀₀·a_r + ŵ_r·u + Σ_{t<r} (ŵ_r·y_t)·a_t.
+        rowColumn = .allocate(capacity: partialCount * (partialCount - 1) / 2)
+        for r in 0..<partialCount {
+            for t in 0..<r {
+                let dot = (0..<11).reduce(F.zero) { acc, i in
+                    acc + F(canonical: sparseRow[11 * r + i]) * F(canonical: sparseColumn[11 * t + i])
+                }
+                rowColumn[r * (r - 1) / 2 + t] = dot.value
+            }
+        }
     }
 
     /// Solves `a · z = b` over the field by Gauss–Jordan elimination (`a` is invertible).

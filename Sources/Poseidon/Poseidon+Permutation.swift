@@ -1,21 +1,62 @@
 import Goldilocks
 
-// The fast permutation. State words are loose representatives (any UInt64 congruent to the
-// element); only the final outputs are canonicalised.
+// The fast permutation (see `FastConstants` for the algebra). It runs on a pointer to the 12
+// state words so the loops have no bounds checks; words are loose representatives (any UInt64
+// congruent to the element) and only the caller canonicalises outputs.
 
 extension Poseidon {
     /// Permutes `state` in place. Input words may be any 64-bit representatives; output words
     /// are loose too (apply `FieldElement.canonicalize` before comparing or printing).
     @inlinable
-    public static func permute(_ s: inout State) {
-        let k = FastConstants.shared
-        for r in 0..<4 { fullRound(&s, constants: k.full + 12 * r) }
-        applyInitialMatrix(&s, k.initialMatrix)
-        for r in 0..<22 {
-            s[0] = sbox(FieldElement.addLoose(s[0], canonical: k.partial[r]))
-            sparseRound(&s, corner: k.sparseCorner, row: k.sparseRow + 11 * r, column: k.sparseColumn + 11 * r)
+    public static func permute(_ state: inout State) {
+        withUnsafeMutablePointer(to: &state) { p in
+            p.withMemoryRebound(to: UInt64.self, capacity: 12) { permute(words: $0) }
         }
-        for r in 4..<8 { fullRound(&s, constants: k.full + 12 * r) }
+    }
+
+    /// The permutation on 12 contiguous words.
+    @inlinable
+    static func permute(words s: UnsafeMutablePointer<UInt64>) {
+        let k = FastConstants.shared
+        for r in 0..<4 { fullRound(s, constants: k.full + 12 * r, mds: k.mdsVectors) }
+        applyInitialMatrix(s, k.initialMatrix)
+        partialRounds(s, k)
+        for r in 4..<8 { fullRound(s, constants: k.full + 12 * r, mds: k.mdsVectors) }
+    }
+
+    /// The 22 partial rounds with lazy column updates (see `FastConstants.rowColumn`): only the
+    /// chain through `s[0]` runs round by round; the contributions of each S-box output to
+    /// `s[1...11]` are summed once at the end.
+    @inlinable @inline(__always)
+    static func partialRounds(_ s: UnsafeMutablePointer<UInt64>, _ k: FastConstants) {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 44) { buffer in
+            let rowDot = buffer.baseAddress!       // ŵ_r · u, for every round up front
+            let outputs = rowDot + 22              // a_r, the S-box outputs
+            for r in 0..<22 {
+                var acc = Accumulator()
+                let row = k.sparseRow + 11 * r
+                for i in 0..<11 { acc.addProduct(row[i], s[i + 1]) }
+                rowDot[r] = acc.reduced()
+            }
+            var s0 = s[0]
+            for r in 0..<22 {
+                let a = sbox(FieldElement.addLoose(s0, canonical: k.partial[r]))
+                outputs[r] = a
+                var acc = Accumulator()
+                acc.addWord(rowDot[r])
+                let c = k.rowColumn + r * (r - 1) / 2
+                for t in 0..<r { acc.addProduct(c[t], outputs[t]) }
+                acc.addProduct(k.sparseCorner, a)
+                s0 = acc.reduced()
+            }
+            s[0] = s0
+            for i in 0..<11 {
+                var acc = Accumulator()
+                acc.addWord(s[i + 1])
+                for t in 0..<22 { acc.addProduct(k.sparseColumn[11 * t + i], outputs[t]) }
+                s[i + 1] = acc.reduced()
+            }
+        }
     }
 
     /// `x^7` in four multiplications.
@@ -28,97 +69,89 @@ extension Poseidon {
     }
 
     @inlinable @inline(__always)
-    static func fullRound(_ s: inout State, constants c: UnsafeMutablePointer<UInt64>) {
+    static func fullRound(
+        _ s: UnsafeMutablePointer<UInt64>, constants c: UnsafeMutablePointer<UInt64>, mds m: UnsafeMutablePointer<SIMD2<UInt64>>
+    ) {
         for i in 0..<12 { s[i] = sbox(FieldElement.addLoose(s[i], canonical: c[i])) }
-        mds(&s)
+        mds(s, m)
     }
 
-    /// The circulant MDS with its small entries (sum of a row = 264 < 2^9): each word is split
-    /// into 32-bit halves so both dot products fit in 64 bits, then recombined and reduced once.
+    /// `lo + hi·2^32` reduced, for `lo, hi < 2^42` (an MDS row).
     @inlinable @inline(__always)
-    static func mds(_ s: inout State) {
-        var lo = State(repeating: 0)
-        var hi = State(repeating: 0)
-        for i in 0..<12 {
-            lo[i] = s[i] & 0xFFFF_FFFF
-            hi[i] = s[i] &>> 32
-        }
-        let circulant: InlineArray<12, UInt64> = [17, 15, 41, 16, 2, 28, 13, 13, 39, 18, 34, 20]
-        var out = State(repeating: 0)
-        for i in 0..<12 {
-            var sumLo: UInt64 = 0
-            var sumHi: UInt64 = 0
-            for k in 0..<12 {
-                let j = i + k < 12 ? i + k : i + k - 12
-                sumLo &+= circulant[k] &* lo[j]
-                sumHi &+= circulant[k] &* hi[j]
-            }
-            if i == 0 {  // the diagonal term (8 on element 0 only)
-                sumLo &+= 8 &* lo[0]
-                sumHi &+= 8 &* hi[0]
-            }
-            // value = sumLo + sumHi·2^32 < 2^74
-            let (low, carry) = sumLo.addingReportingOverflow(sumHi &<< 32)
-            let high = (sumHi &>> 32) &+ (carry ? 1 : 0)
-            out[i] = FieldElement.reduce128(hi: high, lo: low)
-        }
-        s = out
+    static func combine(_ lo: UInt64, _ hi: UInt64) -> UInt64 {
+        let (low, carry) = lo.addingReportingOverflow(hi &<< 32)
+        return FieldElement.reduce128(hi: (hi &>> 32) &+ (carry ? 1 : 0), lo: low)
     }
 
     /// `s[1...11] = D · s[1...11]` with D the dense 11 × 11 block.
     @inlinable @inline(__always)
-    static func applyInitialMatrix(_ s: inout State, _ d: UnsafeMutablePointer<UInt64>) {
-        var out = s
+    static func applyInitialMatrix(_ s: UnsafeMutablePointer<UInt64>, _ d: UnsafeMutablePointer<UInt64>) {
+        var input: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10], s[11])
         for i in 0..<11 {
             var acc = Accumulator()
-            for j in 0..<11 { acc.addProduct(d[11 * i + j], s[j + 1]) }
-            out[i + 1] = acc.reduced()
+            withUnsafePointer(to: &input) { p in
+                p.withMemoryRebound(to: UInt64.self, capacity: 11) { x in
+                    for j in 0..<11 { acc.addProduct(d[11 * i + j], x[j]) }
+                }
+            }
+            s[i + 1] = acc.reduced()
         }
-        s = out
     }
 
     /// The sparse matrix `[[x₀₀, ŵᵀ], [y, I]]`: 12 products into s[0], 11 into the others.
     @inlinable @inline(__always)
     static func sparseRound(
-        _ s: inout State, corner: UInt64, row: UnsafeMutablePointer<UInt64>, column: UnsafeMutablePointer<UInt64>
+        _ s: UnsafeMutablePointer<UInt64>, corner: UInt64,
+        row: UnsafeMutablePointer<UInt64>, column: UnsafeMutablePointer<UInt64>
     ) {
         let s0 = s[0]
         var acc = Accumulator()
-        acc.addProduct(corner, s0)
         for i in 0..<11 { acc.addProduct(row[i], s[i + 1]) }
+        acc.addProduct(corner, s0)  // last: the other products do not wait for s0
         for i in 0..<11 {
-            let p = FieldElement.canonicalize(FieldElement.mulLoose(column[i], s0))
-            s[i + 1] = FieldElement.addLoose(s[i + 1], canonical: p)
+            // s[i] + y[i]·s0 as one 128-bit value, reduced once (hi <= 2^64 - 2: no wrap).
+            let (hi, lo) = column[i].multipliedFullWidth(by: s0)
+            let (sum, carry) = lo.addingReportingOverflow(s[i + 1])
+            s[i + 1] = FieldElement.reduce128(hi: hi &+ (carry ? 1 : 0), lo: sum)
         }
         s[0] = acc.reduced()
     }
 }
 
-/// A 192-bit sum of 128-bit products, reduced once at the end (delayed reduction).
+/// A sum of up to 2^60 products of two 64-bit words, reduced once at the end (delayed
+/// reduction). The low and high halves of the products are summed in separate 128-bit
+/// accumulators so every step is a branch-free add/adc.
 @usableFromInline
 struct Accumulator {
-    @usableFromInline var w0: UInt64 = 0
-    @usableFromInline var w1: UInt64 = 0
-    @usableFromInline var w2: UInt64 = 0
+    @usableFromInline var low: UInt128 = 0
+    @usableFromInline var high: UInt128 = 0
 
     @inlinable @inline(__always) init() {}
 
     @inlinable @inline(__always)
     mutating func addProduct(_ a: UInt64, _ b: UInt64) {
         let (hi, lo) = a.multipliedFullWidth(by: b)
-        let (s0, c0) = w0.addingReportingOverflow(lo)
-        // hi <= 2^64 - 2, so hi + 1 cannot wrap.
-        let (s1, c1) = w1.addingReportingOverflow(hi &+ (c0 ? 1 : 0))
-        w0 = s0
-        w1 = s1
-        w2 &+= c1 ? 1 : 0
+        low &+= UInt128(lo)
+        high &+= UInt128(hi)
     }
 
-    /// The sum mod p as a loose value: `2^128 ≡ -2^32`, so it is `reduce(w1·2^64 + w0) - w2·2^32`.
+    /// Adds a single word.
+    @inlinable @inline(__always)
+    mutating func addWord(_ a: UInt64) {
+        low &+= UInt128(a)
+    }
+
+    /// The sum mod p as a loose value. With the sum `w2·2^128 + w1·2^64 + w0` and
+    /// `2^128 ≡ -2^32`, it is `reduce(w1·2^64 + w0) - w2·2^32`.
     @inlinable @inline(__always)
     func reduced() -> UInt64 {
-        let r = FieldElement.canonicalize(FieldElement.reduce128(hi: w1, lo: w0))
-        let t = w2 &<< 32  // w2 <= 12, so t < p
+        let w0 = UInt64(truncatingIfNeeded: low)
+        let (w1, carry) = UInt64(truncatingIfNeeded: low &>> 64).addingReportingOverflow(UInt64(truncatingIfNeeded: high))
+        let w2 = UInt64(truncatingIfNeeded: high &>> 64) &+ (carry ? 1 : 0)
+        let r = FieldElement.reduce128(hi: w1, lo: w0)
+        // t = w2·2^32 < 2^63; on borrow d = r - t + 2^64 >= 2^64 - 2^63 > epsilon.
+        let t = w2 &<< 32
         let (d, borrow) = r.subtractingReportingOverflow(t)
         return borrow ? d &- FieldElement.epsilon : d
     }

@@ -119,11 +119,8 @@ private struct BatchBuilder<Store: NodeStore> {
             return try build(depth: depth, range, existing: overridden ? nil : (key, valueHash))
         case let .branch(left, right):
             let mid = partition(range, depth: depth)
-            let (l, r) = try both(depth: depth, range.count) { (b: inout BatchBuilder) throws(SMTError) in
-                try b.apply(left, depth: depth + 1, range.lowerBound..<mid)
-            } _: { (b: inout BatchBuilder) throws(SMTError) in
-                try b.apply(right, depth: depth + 1, mid..<range.upperBound)
-            }
+            let (l, r) = try both(depth: depth, range.count,
+                                  .apply(left, range.lowerBound..<mid), .apply(right, mid..<range.upperBound))
             return try combine(l, r, depth: depth, prefix: entries[range.lowerBound].key)
         }
     }
@@ -148,11 +145,9 @@ private struct BatchBuilder<Store: NodeStore> {
         default:
             let mid = partition(range, depth: depth)
             let existingSide = existing.map { $0.0.pathBit(at: depth) }
-            let (l, r) = try both(depth: depth, range.count) { (b: inout BatchBuilder) throws(SMTError) in
-                try b.build(depth: depth + 1, range.lowerBound..<mid, existing: existingSide == 0 ? existing : nil)
-            } _: { (b: inout BatchBuilder) throws(SMTError) in
-                try b.build(depth: depth + 1, mid..<range.upperBound, existing: existingSide == 1 ? existing : nil)
-            }
+            let (l, r) = try both(depth: depth, range.count,
+                                  .build(range.lowerBound..<mid, existing: existingSide == 0 ? existing : nil),
+                                  .build(mid..<range.upperBound, existing: existingSide == 1 ? existing : nil))
             // live > 1 means at least one write is in range.
             return try combine(l, r, depth: depth, prefix: entries[range.lowerBound].key)
         }
@@ -209,36 +204,39 @@ private struct BatchBuilder<Store: NodeStore> {
         return lo
     }
 
-    /// Runs two independent halves, concurrently near the top of a large batch.
-    mutating func both(
-        depth: Int, _ count: Int,
-        _ first: (inout BatchBuilder) throws(SMTError) -> Subtree,
-        _ second: (inout BatchBuilder) throws(SMTError) -> Subtree
-    ) throws(SMTError) -> (Subtree, Subtree) {
+    /// One half of a subtree's work.
+    enum Work {
+        case apply(NodeHash, Range<Int>)
+        case build(Range<Int>, existing: (SMTKey, NodeHash)?)
+    }
+
+    mutating func run(_ work: Work, depth: Int) throws(SMTError) -> Subtree {
+        switch work {
+        case let .apply(hash, range): return try apply(hash, depth: depth, range)
+        case let .build(range, existing): return try build(depth: depth, range, existing: existing)
+        }
+    }
+
+    /// Runs the two halves below `depth`, concurrently near the top of a large batch.
+    mutating func both(depth: Int, _ count: Int, _ first: Work, _ second: Work) throws(SMTError) -> (Subtree, Subtree) {
         guard depth < BatchWorkers.parallelDepth, count >= BatchWorkers.minimumEntries, BatchWorkers.count > 1 else {
-            return (try first(&self), try second(&self))
+            return (try run(first, depth: depth + 1), try run(second, depth: depth + 1))
         }
         let results = UnsafeMutableBufferPointer<Result<(Subtree, NodeBatch), SMTError>?>.allocate(capacity: 2)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
-        let template = BatchBuilder(store: store, entries: entries, progress: progress)
-        withoutActuallyEscaping(first) { first in
-            withoutActuallyEscaping(second) { second in
-                let work = UnsafeSendable((first, second, template, results))
-                DispatchQueue.concurrentPerform(iterations: 2) { i in
-                    let (first, second, template, results) = work.value
-                    var b = template
-                    do throws(SMTError) {
-                        let subtree = try (i == 0 ? first : second)(&b)
-                        results[i] = .success((subtree, b.batch))
-                    } catch {
-                        results[i] = .failure(error)
-                    }
-                }
+        let task = UnsafeSendable((BatchBuilder(store: store, entries: entries, progress: progress), [first, second], results))
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let (template, work, results) = task.value
+            var builder = template
+            results[i] = Result { () throws(SMTError) -> (Subtree, NodeBatch) in
+                let subtree = try builder.run(work[i], depth: depth + 1)
+                return (subtree, builder.batch)
             }
         }
-        let (l, lb) = try results[0]!.get()
-        let (r, rb) = try results[1]!.get()
+        guard let left = results[0], let right = results[1] else { fatalError("concurrentPerform skipped a half") }
+        let (l, lb) = try left.get()
+        let (r, rb) = try right.get()
         batch.append(contentsOf: lb)
         batch.append(contentsOf: rb)
         return (l, r)
