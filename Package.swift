@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Goldilocks", targets: ["Goldilocks"]),
         .library(name: "Poseidon", targets: ["Poseidon"]),
         .library(name: "SMT", targets: ["SMT"]),
+        .library(name: "ZKEVMState", targets: ["ZKEVMState"]),
         .executable(name: "zkstate", targets: ["zkstate"]),
     ],
     dependencies: [
@@ -18,10 +19,11 @@ let package = Package(
         .target(name: "Goldilocks"),
         .target(name: "Poseidon", dependencies: ["Goldilocks"]),
         .target(name: "SMT", dependencies: ["Goldilocks", "Poseidon"]),
+        .target(name: "ZKEVMState", dependencies: ["Goldilocks", "Poseidon", "SMT"]),
         .executableTarget(
             name: "zkstate",
             dependencies: [
-                "Goldilocks", "Poseidon",
+                "Goldilocks", "Poseidon", "SMT", "ZKEVMState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +34,7 @@ let package = Package(
         ),
         .testTarget(name: "PoseidonTests", dependencies: ["Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "SMTTests", dependencies: ["SMT", "Poseidon", "Goldilocks", "TestSupport"]),
+        .testTarget(name: "ZKEVMStateTests", dependencies: ["ZKEVMState", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["zkstate", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,7 @@ struct ZKState: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkstate",
         abstract: "Polygon zkEVM L2 state tools: Poseidon over Goldilocks, the state tree and its stores.",
-        subcommands: [HashCommand.self]
+        subcommands: [HashCommand.self, GenesisCommand.self, KeyCommand.self, ProofCommand.self, VerifyCommand.self, SMTCommand.self]
     )
 
     /// Runs the command; a ``UsageError`` becomes one line on stderr and exit code 64.

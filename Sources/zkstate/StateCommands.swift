@@ -1,0 +1,222 @@
+import ArgumentParser
+import Foundation
+import Goldilocks
+import SMT
+import ZKEVMState
+
+struct GenesisCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "genesis",
+        abstract: "Build the state of a genesis file and print its root (0x + 64 hex digits).",
+        discussion: """
+            FILE is the node format ({"genesis": [{"address", "balance", "nonce", "bytecode", "storage"}]}) \
+            or the account-list format of the public vectors ({"addresses": [...]}, or an array of those: \
+            one root per line). Balances and nonces are decimal or 0x-hex; storage maps slot -> value.
+            """
+    )
+
+    @Argument(help: "The genesis file ('-' reads standard input).")
+    var file: String
+
+    @Flag(help: "Exit 1 when a root differs from the one the file states.")
+    var check = false
+
+    func run() throws {
+        var mismatch = false
+        for genesis in try Input.genesis(file, argument: "<file>") {
+            let state = ZKEVMState(tree: SparseMerkleTree())
+            let progress = BatchProgress()
+            let root = try ProgressBar.run("genesis", progress: progress) {
+                try state.write(genesis.accounts, progress: progress)
+            }
+            print(root.hexString)
+            if check, let expected = genesis.expectedRoot, expected != root {
+                FileHandle.standardError.write(Data("zkstate: root \(root.hexString) differs from the file's \(expected.hexString)\n".utf8))
+                mismatch = true
+            }
+        }
+        if mismatch { throw ExitCode(1) }
+    }
+}
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key",
+        abstract: "Print the state-tree key of an account field.",
+        subcommands: [Balance.self, Nonce.self, Code.self, Length.self, Storage.self]
+    )
+
+    struct Format: ParsableArguments {
+        @Flag(help: "Print the key as a decimal 256-bit integer instead of 0x + 64 hex digits.")
+        var decimal = false
+
+        func print(_ key: SMTKey) {
+            Swift.print(decimal ? key.scalar.description : key.hexString)
+        }
+    }
+
+    struct Balance: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The balance key (type 0).")
+        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
+        @OptionGroup var format: Format
+        func run() throws { format.print(StateKey.balance(try Input.address(address, argument: "<address>"))) }
+    }
+
+    struct Nonce: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The nonce key (type 1).")
+        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
+        @OptionGroup var format: Format
+        func run() throws { format.print(StateKey.nonce(try Input.address(address, argument: "<address>"))) }
+    }
+
+    struct Code: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The contract code-hash key (type 2).")
+        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
+        @OptionGroup var format: Format
+        func run() throws { format.print(StateKey.codeHash(try Input.address(address, argument: "<address>"))) }
+    }
+
+    struct Length: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The contract code-length key (type 4).")
+        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
+        @OptionGroup var format: Format
+        func run() throws { format.print(StateKey.codeLength(try Input.address(address, argument: "<address>"))) }
+    }
+
+    struct Storage: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The key of a storage slot (type 3).")
+        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
+        @Argument(help: "The slot, decimal or 0x-hex (< 2^256).") var slot: String
+        @OptionGroup var format: Format
+        func run() throws {
+            let a = try Input.address(address, argument: "<address>")
+            format.print(StateKey.storage(a, slot: try Input.scalar(slot, argument: "<slot>")))
+        }
+    }
+}
+
+struct ProofCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "proof",
+        abstract: "Print the Merkle proof (inclusion or absence) of a key in a genesis state, as JSON."
+    )
+
+    @Option(help: "The genesis file the state is built from.") var genesis: String
+    @Option(help: "The key: a 256-bit integer, decimal or 0x-hex (four 64-bit limbs, each < p).") var key: String
+    @Option(help: "Which genesis of a file that holds several (0 first).") var index = 0
+
+    func run() throws {
+        let all = try Input.genesis(genesis, argument: "--genesis")
+        guard all.indices.contains(index) else {
+            throw UsageError(argument: "--index", reason: "\(index) is out of range: the file holds \(all.count) genesis")
+        }
+        let k = try Input.key(key, argument: "--key")
+        let state = ZKEVMState(tree: SparseMerkleTree())
+        let root = try state.write(all[index].accounts)
+        let proof = try state.tree.proof(root: root, key: k)
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(proof)) as! [String: Any]
+        object["root"] = root.hexString
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a proof against a root: prints 'valid' (exit 0) or why it is not (exit 1)."
+    )
+
+    @Argument(help: "The proof JSON, as `zkstate proof` prints it ('-' reads standard input).") var proofFile: String
+    @Option(help: "The state root, 0x + 64 hex digits.") var root: String
+
+    func run() throws {
+        let r = try Input.root(root, argument: "--root")
+        let data = try Input.file(proofFile, argument: "<proof-file>")
+        let proof: MerkleProof
+        do {
+            proof = try JSONDecoder().decode(MerkleProof.self, from: data)
+        } catch let error as DecodingError {
+            throw UsageError(argument: "<proof-file>", reason: DecodingErrorText.describe(error))
+        } catch {
+            throw UsageError(argument: "<proof-file>", reason: "not valid JSON")
+        }
+        do {
+            try proof.verify(root: r)
+            print("valid")
+        } catch {
+            print("invalid: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct SMTCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smt",
+        abstract: "Raw state-tree operations.",
+        subcommands: [Apply.self]
+    )
+
+    struct Apply: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply a JSON list of {\"key\": K, \"value\": V} to the empty tree; print each new root and mode.",
+            discussion: """
+                K is the 256-bit key (decimal or 0x-hex) split into four 64-bit limbs; V is decimal or \
+                0x-hex, and 0 deletes. One line per operation: the root (0x + 64 hex digits) and the mode.
+                """
+        )
+
+        @Argument(help: "The operations file ('-' reads standard input).") var file: String
+
+        func run() throws {
+            let json = try Input.json(Input.file(file, argument: "<file>"), argument: "<file>")
+            guard let list = json as? [Any] else {
+                throw UsageError(argument: "<file>", reason: "$: expected an array of {\"key\", \"value\"} objects")
+            }
+            var ops: [(SMTKey, UInt256)] = []
+            for (i, element) in list.enumerated() {
+                guard let object = element as? [String: Any] else {
+                    throw UsageError(argument: "<file>", reason: "$[\(i)]: expected an object")
+                }
+                guard let keyValue = object["key"] else { throw UsageError(argument: "<file>", reason: "$[\(i)].key: missing") }
+                guard let value = object["value"] else { throw UsageError(argument: "<file>", reason: "$[\(i)].value: missing") }
+                do {
+                    let key = try Genesis.digest(keyValue, path: "$[\(i)].key")
+                    ops.append((key, try Genesis.number(value, path: "$[\(i)].value")))
+                } catch {
+                    throw UsageError(argument: "<file>", reason: "\(error)")
+                }
+            }
+            let tree = SparseMerkleTree()
+            var root = NodeHash.zero
+            var lines: [String] = []
+            for (key, value) in ops {
+                let result = try tree.set(root: root, key: key, value: value)
+                root = result.newRoot
+                lines.append("\(root.hexString) \(result.mode.rawValue)")
+            }
+            if !lines.isEmpty { print(lines.joined(separator: "\n")) }
+        }
+    }
+}
+
+/// One-line descriptions of decoding errors, with the JSON path of the bad field.
+enum DecodingErrorText {
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            codingPath.reduce("$") { text, key in
+                if let i = key.intValue { return "\(text)[\(i)]" }
+                return "\(text).\(key.stringValue)"
+            }
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "\(path(context.codingPath + [key])): missing"
+        case let .typeMismatch(_, context): return "\(path(context.codingPath)): \(context.debugDescription)"
+        case let .valueNotFound(_, context): return "\(path(context.codingPath)): missing value"
+        case let .dataCorrupted(context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
