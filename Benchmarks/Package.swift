@@ -25,6 +25,18 @@ let package = Package(
             path: "Benchmarks/PoseidonBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "SMTBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Goldilocks", package: "zkstate"),
+                .product(name: "Poseidon", package: "zkstate"),
+                .product(name: "SMT", package: "zkstate"),
+                .product(name: "ZKEVMState", package: "zkstate"),
+            ],
+            path: "Benchmarks/SMTBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

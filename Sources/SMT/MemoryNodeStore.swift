@@ -121,14 +121,21 @@ private struct Storage: ~Copyable {
     }
 
     mutating func insert(_ key: Digest, kind: UInt64, _ a: Digest, _ b: Digest) {
-        if find(key) != nil { return }  // content-addressed: same key, same content
         if (count + 1) * 4 > slots.count * 3 { grow() }
+        // One probe: stop at the key (content-addressed: same key, same content) or a free slot.
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: key.e0.value) & mask
+        let fp = Storage.fingerprint(key)
+        while slots[i] != 0 {
+            if slots[i] & 0x3FFF_FFFF_0000_0000 == fp && record(Int(slots[i] & 0xFFFF_FFFF) - 1).pointee.key == key { return }
+            i = (i + 1) & mask
+        }
         if count & (Storage.chunkSize - 1) == 0 && count >> Storage.chunkShift == chunks.count {
             chunks.append(.allocate(capacity: Storage.chunkSize))
         }
         record(count).initialize(to: Record(key: key, a: a, b: b))
         count += 1
-        place(key, slot: kind << 62 | Storage.fingerprint(key) | UInt64(count))
+        slots[i] = kind << 62 | fp | UInt64(count)
     }
 
     func place(_ key: Digest, slot: UInt64) {

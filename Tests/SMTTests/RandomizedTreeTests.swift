@@ -91,6 +91,15 @@ struct RandomizedTreeTests {
             let result = try tree.set(root: root, key: key, value: value)
             #expect(result.mode == expectedMode, "\(context): mode")                           // (f)
             #expect(result.oldValue == (model.entries[key] ?? .zero), "\(context): oldValue")
+            let proven = transitionRoots(result)                                              // siblings
+            if let old = proven.old { #expect(old == root, "\(context): siblings prove the old root") }
+            if let new = proven.new { #expect(new == result.newRoot, "\(context): siblings prove the new root") }
+            if result.mode == .deleteNotFound && !result.siblings.isEmpty {
+                // The sibling's children hash to the sibling id the path shows.
+                let side = key.pathBit(at: result.siblings.count - 1)
+                let siblingId = result.siblings[result.siblings.count - 1][1 - side]
+                #expect(TreeHash.branch(result.siblingLeftChild!, result.siblingRightChild!) == siblingId, "\(context)")
+            }
             model.entries[key] = value.isZero ? nil : value
             root = result.newRoot
             history.append((key, value))

@@ -1,0 +1,196 @@
+// State-tree throughput on the in-memory store, one core unless stated:
+//
+//     cd Benchmarks && swift package --disable-sandbox benchmark --target SMTBenchmarks
+//
+// Besides the framework's table, each scenario prints its figures (rates, ratios, memory) in
+// one line, all measured in the same process.
+
+import Benchmark
+import Foundation
+import Goldilocks
+import Poseidon
+import SMT
+import ZKEVMState
+
+/// Prints a figure line on stderr (the benchmark tool keeps the body's stdout to itself).
+func report(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+// MARK: - Inputs
+
+/// SplitMix64 with a fixed seed: every run uses the same keys.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z &>> 31)
+    }
+}
+
+/// `count` random canonical keys.
+func randomKeys(_ count: Int, seed: UInt64) -> [SMTKey] {
+    var g = SeededGenerator(state: seed)
+    return (0..<count).map { _ in
+        Digest(canonical: g.next() % FieldElement.order, g.next() % FieldElement.order,
+               g.next() % FieldElement.order, g.next() % FieldElement.order)
+    }
+}
+
+/// A random non-zero 256-bit value.
+func randomValue(_ g: inout SeededGenerator) -> UInt256 {
+    UInt256(g.next() | 1, g.next(), g.next(), g.next())
+}
+
+/// Wall-clock seconds of `body`.
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// CPU seconds (user + system) this process has used.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Peak resident memory of this process so far, in bytes (VmHWM).
+func peakResidentBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb * 1024
+}
+
+/// Nanoseconds per Poseidon hash (best of a few chains), for ratios measured in the same run.
+func nanosecondsPerHash() -> Double {
+    var d = Digest(canonical: 1, 2, 3, 4)
+    var best = Double.infinity
+    for _ in 0..<5 {
+        best = min(best, seconds {
+            for _ in 0..<20_000 { d = Poseidon.hash(d, d, capacity: d) }
+        } / 20_000 * 1e9)
+    }
+    blackHole(d)
+    return best
+}
+
+/// A store that counts what is written through it: each node or value written by a SET is one
+/// Poseidon hash, so this counts the hashing a SET needs.
+final class CountingStore: NodeStore, @unchecked Sendable {
+    let inner = MemoryNodeStore()
+    var written = 0
+    func node(_ hash: NodeHash) throws(SMTError) -> Node? { try inner.node(hash) }
+    func value(_ hash: NodeHash) throws(SMTError) -> UInt256? { try inner.value(hash) }
+    func write(_ batch: NodeBatch) throws(SMTError) {
+        written += batch.nodes.count + batch.values.count
+        try inner.write(batch)
+    }
+}
+
+// MARK: - Scenarios
+
+/// 100,000 random keys: insert, get, update, delete, one at a time; every node is kept.
+func runCrudScenario() throws {
+    let n = 100_000
+    let keys = randomKeys(n, seed: 1)
+    var g = SeededGenerator(state: 2)
+    let store = MemoryNodeStore()
+    let tree = SparseMerkleTree(store: store)
+    var root = NodeHash.zero
+    let insert = try seconds { for k in keys { root = try tree.set(root: root, key: k, value: randomValue(&g)).newRoot } }
+    var sink: UInt64 = 0
+    let get = try seconds { for k in keys { sink ^= try tree.get(root: root, key: k).value.words.0 } }
+    let update = try seconds { for k in keys { root = try tree.set(root: root, key: k, value: randomValue(&g)).newRoot } }
+    let delete = try seconds { for k in keys { root = try tree.set(root: root, key: k, value: .zero).newRoot } }
+    blackHole(sink)
+    precondition(root.isZero, "deleting every key must empty the tree")
+    report(String(
+        format: "smt 100k: %.0f inserts/s, %.0f gets/s, %.0f updates/s, %.0f deletes/s; "
+            + "store: %d entries, %.1f bytes/entry; peak RSS %.0f MB",
+        Double(n) / insert, Double(n) / get, Double(n) / update, Double(n) / delete,
+        store.count, Double(store.allocatedBytes) / Double(store.count), Double(peakResidentBytes()) / 1e6
+    ))
+}
+
+/// SET into a tree of 1,000,000 keys against the Poseidon hashing it needs.
+func runSetCostScenario() throws {
+    let store = CountingStore()
+    let tree = SparseMerkleTree(store: store)
+    var g = SeededGenerator(state: 3)
+    let base = randomKeys(1_000_000, seed: 4).map { ($0, randomValue(&g)) }
+    var root = try tree.setMany(root: .zero, base)
+    let probes = randomKeys(20_000, seed: 5)
+    let before = store.written
+    let elapsed = try seconds { for k in probes { root = try tree.set(root: root, key: k, value: randomValue(&g)).newRoot } }
+    let hashesPerSet = Double(store.written - before) / Double(probes.count)
+    let perSet = elapsed / Double(probes.count) * 1e9
+    let hashing = hashesPerSet * nanosecondsPerHash()
+    report(String(
+        format: "smt set at 1M keys: %.1f us/set, %.1f hashes/set, hashing alone %.1f us: ratio %.2f",
+        perSet / 1e3, hashesPerSet, hashing / 1e3, perSet / hashing
+    ))
+}
+
+/// Genesis-style batch: 1,000,000 new accounts (balance + nonce), setMany against one by one.
+func runSetManyScenario(accounts: Int = 1_000_000) throws {
+    var g = SeededGenerator(state: 6)
+    var writes: [(SMTKey, UInt256)] = []
+    writes.reserveCapacity(2 * accounts)
+    for i in 0..<accounts {
+        let bytes = (0..<20).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        let address = Address(bytes: bytes)!
+        writes.append((StateKey.balance(address), randomValue(&g)))
+        writes.append((StateKey.nonce(address), UInt256(UInt64(i + 1))))
+    }
+    let cpuBefore = cpuSeconds()
+    var batchRoot = NodeHash.zero
+    let batch = try seconds { batchRoot = try SparseMerkleTree().setMany(root: .zero, writes) }
+    let cpu = cpuSeconds() - cpuBefore
+    let tree = SparseMerkleTree()
+    var root = NodeHash.zero
+    let single = try seconds { for (k, v) in writes { root = try tree.set(root: root, key: k, value: v).newRoot } }
+    precondition(root == batchRoot, "setMany and one-by-one sets must agree")
+    report(String(
+        format: "setMany %d accounts (%d writes): %.2f s (%.0f writes/s, %.2f cores busy); one by one %.2f s: %.1fx faster",
+        accounts, writes.count, batch, Double(writes.count) / batch, cpu / batch, single, single / batch
+    ))
+}
+
+// MARK: - Benchmarks
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .peakMemoryResident],
+        maxDuration: .seconds(600),
+        maxIterations: 1
+    )
+
+    Benchmark("SMT 100k insert-get-update-delete") { _ in try runCrudScenario() }
+    Benchmark("SMT set at 1M keys vs hashing") { _ in try runSetCostScenario() }
+    Benchmark("SMT setMany 1M accounts vs one by one") { _ in try runSetManyScenario() }
+
+    // Steady-state rates the framework can track: gets and sets on a 100k-key tree.
+    let keys = randomKeys(100_000, seed: 7)
+    let tree = SparseMerkleTree()
+    var g = SeededGenerator(state: 8)
+    let root = try! tree.setMany(root: .zero, keys.map { ($0, randomValue(&g)) })
+    Benchmark("SMT get (100k keys)", configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .kilo,
+                                                          maxDuration: .seconds(2), maxIterations: 1000)) { _ in
+        var sink: UInt64 = 0
+        for k in keys.prefix(1000) { sink ^= try tree.get(root: root, key: k).value.words.0 }
+        blackHole(sink)
+    }
+    Benchmark("SMT update (100k keys)", configuration: .init(metrics: [.wallClock, .throughput], scalingFactor: .kilo,
+                                                             maxDuration: .seconds(2), maxIterations: 1000)) { _ in
+        var r = root
+        for k in keys.prefix(1000) { r = try tree.set(root: r, key: k, value: UInt256(5)).newRoot }
+        blackHole(r)
+    }
+}
