@@ -54,6 +54,7 @@ extension SparseMerkleTree {
     @usableFromInline
     func descend(root: NodeHash, key: SMTKey) throws(SMTError) -> Descent {
         var walk = Descent()
+        walk.siblings.reserveCapacity(64)
         var r = root
         while !r.isZero {
             switch try store.existingNode(r) {

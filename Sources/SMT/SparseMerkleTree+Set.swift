@@ -56,6 +56,8 @@ extension SparseMerkleTree {
         var siblings = walk.siblings
         var level = siblings.count - 1
         var batch = NodeBatch()
+        batch.nodes.reserveCapacity(siblings.count + 8)
+        batch.values.reserveCapacity(1)
         var result = SetResult(oldRoot: oldRoot, newRoot: oldRoot, key: key, siblings: [], insKey: nil, insValue: nil,
                                isOld0: true, oldValue: .zero, newValue: value, mode: .zeroToZero,
                                proofHashCounter: oldRoot.isZero ? 0 : level + 1 + (walk.leaf != nil ? 2 : 0))
