@@ -158,6 +158,7 @@ private struct Storage: ~Copyable {
             let bytes = Storage.chunkSize * MemoryLayout<Record>.stride
             chunks.append(Storage.allocateLarge(bytes).bindMemory(to: Record.self, capacity: Storage.chunkSize))
         }
+        precondition(count < Int(UInt32.max), "MemoryNodeStore holds at most 2^32 - 1 entries")
         record(count).initialize(to: Record(key: key, a: a, b: b))
         count += 1
         slots[i] = kind << 62 | fp | UInt64(count)

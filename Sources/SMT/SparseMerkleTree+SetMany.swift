@@ -73,7 +73,9 @@ extension SparseMerkleTree {
             let shared = UnsafeSendable(all)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 let all = shared.value
-                for i in (w * stride)..<min(all.count, (w + 1) * stride) where !all[i].value.isZero {
+                let start = w * stride
+                guard start < all.count else { return }
+                for i in start..<min(all.count, start + stride) where !all[i].value.isZero {
                     all[i].valueHash = TreeHash.value(all[i].value)
                 }
             }
@@ -224,7 +226,10 @@ private struct BatchBuilder<Store: NodeStore> {
         }
         let results = UnsafeMutableBufferPointer<Result<(Subtree, NodeBatch), SMTError>?>.allocate(capacity: 2)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         let task = UnsafeSendable((BatchBuilder(store: store, entries: entries, progress: progress), [first, second], results))
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             let (template, work, results) = task.value

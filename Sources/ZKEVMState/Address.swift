@@ -11,11 +11,15 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
         guard digits.count == 40 else {
             throw .invalidAddress(text, "expected 40 hex digits, found \(digits.count)")
         }
+        if let bad = digits.first(where: { !$0.isASCII || !$0.isHexDigit }) {
+            throw .invalidAddress(text, "invalid character '\(bad)' for a hex digit")
+        }
         do {
             bytes = try Hex.decode(String(digits))
         } catch {
             throw .invalidAddress(text, "\(error)")
         }
+        guard bytes.count == 20 else { throw .invalidAddress(text, "expected 20 bytes") }
     }
 
     /// An address from exactly 20 bytes.

@@ -94,6 +94,9 @@ public struct Genesis: Sendable, Equatable {
                 }
                 for (slotText, value) in slots {
                     let slot = try number(slotText, path: "\(here).storage.\(slotText)")
+                    guard account.storage[slot] == nil else {
+                        throw .invalidField(path: "\(here).storage.\(slotText)", reason: "slot \(slot) is given twice")
+                    }
                     account.storage[slot] = try number(value, path: "\(here).storage.\(slotText)")
                 }
             }
@@ -107,8 +110,9 @@ public struct Genesis: Sendable, Equatable {
         if let text = value as? String {
             do { return try UInt256(parsing: text) } catch { throw .invalidField(path: path, reason: "'\(text)': \(error)") }
         }
-        if let n = value as? NSNumber, !(value is Bool), n.stringValue.allSatisfy(\.isWholeNumber),
-           let parsed = try? UInt256(decimal: Substring(n.stringValue)) {
+        // JSON integers are accepted too; JSON booleans (NSNumber of type 'c' or 'B') are not.
+        if let n = value as? NSNumber, !["c", "B"].contains(String(cString: n.objCType)),
+           n.stringValue.allSatisfy(\.isWholeNumber), let parsed = try? UInt256(decimal: Substring(n.stringValue)) {
             return parsed
         }
         throw .invalidField(path: path, reason: "expected a decimal or 0x-hex string")

@@ -75,13 +75,16 @@ enum Input {
 final class ProgressBar: @unchecked Sendable {
     private let label: String
     private let start = Date()
-    private var shown = false
+    private(set) var shown = false
 
     init(_ label: String) { self.label = label }
 
+    /// Bars are drawn only for a person watching: when stderr is a terminal.
+    private let interactive = isatty(STDERR_FILENO) == 1
+
     /// Shows `done` out of `total` if the job has been running for more than a second.
     func update(_ done: Int, of total: Int) {
-        guard Date().timeIntervalSince(start) > 1, total > 0 else { return }
+        guard interactive, Date().timeIntervalSince(start) > 1, total > 0 else { return }
         shown = true
         let width = 30
         let filled = min(width, width * done / total)
@@ -106,6 +109,7 @@ final class ProgressBar: @unchecked Sendable {
         while done.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
             bar.update(progress.completed, of: progress.total.load(ordering: .relaxed))
         }
+        if bar.shown { bar.update(1, of: 1) }
         bar.finish()
         return try box.result!.get()
     }

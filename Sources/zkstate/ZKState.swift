@@ -31,5 +31,8 @@ struct UsageError: Error, CustomStringConvertible {
     /// What was wrong and what was expected.
     let reason: String
 
-    var description: String { "\(argument): \(reason)" }
+    /// One line: control characters from user text are escaped so they cannot break it.
+    var description: String {
+        "\(argument): \(reason)".unicodeScalars.map { $0.properties.generalCategory == .control ? $0.escaped(asASCII: true) : String($0) }.joined()
+    }
 }
