@@ -59,6 +59,20 @@ struct PoseidonTests {
         }
     }
 
+    /// `permute` takes any 64-bit representatives (p, 2^64 - 1, …), not only canonical words.
+    @Test func permuteAcceptsLooseWords() {
+        var rng = SplitMix64(seed: 0x100E)
+        let edges: [UInt64] = [0, 1, FieldElement.order - 1, FieldElement.order, FieldElement.order + 1,
+                               UInt64.max, UInt64.max - 1, 1 << 63, (1 << 32) - 1, 1 << 32]
+        for _ in 0..<300 {
+            var raw = Poseidon.State { _ in rng.next() % 2 == 0 ? edges[Int(rng.next() % UInt64(edges.count))] : rng.next() }
+            let reduced = (0..<12).map { FieldElement(reducing: raw[$0]) }
+            Poseidon.permute(&raw)
+            let out = (0..<12).map { FieldElement(reducing: raw[$0]) }
+            #expect(out == PlainPoseidon.permute(reduced), "seed \(rng.seed)")
+        }
+    }
+
     @Test func twoDigestFormEqualsEightElementForm() {
         let l = Digest(canonical: 1, 2, 3, 4), r = Digest(canonical: 5, 6, 7, 8), c = Digest(canonical: 9, 10, 11, 12)
         let eight = FieldElements8 { FieldElement(canonical: UInt64($0 + 1)) }

@@ -13,20 +13,17 @@ import Poseidon
 
 // MARK: - Multiplication count of the permutation
 
-/// Field multiplications in one fast Poseidon permutation (`Poseidon.permute`, see
-/// Sources/Poseidon/Poseidon+Permutation.swift):
+/// Field multiplications in one Poseidon permutation as `Poseidon.permute` runs it (see
+/// Sources/Poseidon/Poseidon+Permutation.swift and Poseidon+MDS.swift):
 ///
 /// ```
 ///  full rounds     8 rounds × 12 S-boxes × 4 (x², x³ = x²·x, x⁴ = x²·x², x⁷ = x³·x⁴)   384
-///  initial matrix  the dense 11 × 11 block, applied once before the partial rounds   121
-///  partial rounds  22 × (4 S-box + 12 row products into s[0] + 11 column products)   594
-///  MDS (full rounds): small-integer dot products, no field multiplication           0
-///                                                                                  ─────
-///                                                                                   1099
+///  partial rounds  22 rounds × 1 S-box × 4                                             88
+///  MDS layer: a fast cyclic convolution of adds and shifts, no multiplication          0
+///  25·a in the partial rounds: a 64 × 5-bit product, not counted                     ─────
+///                                                                                     472
 /// ```
-/// The row products and the 11 × 11 matrix reduce once per dot product (delayed reduction), so
-/// they are cheaper than a full `*`: the floor below slightly overstates the true minimum.
-let multiplicationsPerPermutation = 8 * 12 * 4 + 11 * 11 + 22 * (4 + 12 + 11)
+let multiplicationsPerPermutation = 8 * 12 * 4 + 22 * 4
 
 // MARK: - Kernels
 
