@@ -49,6 +49,7 @@ public final class MemoryNodeStore: NodeStore {
 
     public func write(_ batch: NodeBatch) throws(SMTError) {
         storage.withLock { s in
+            s.prefetch(batch)
             for (h, node) in batch.nodes {
                 switch node {
                 case let .branch(l, r): s.insert(h, kind: Storage.kindBranch, l, r)
@@ -169,6 +170,21 @@ private struct Storage: ~Copyable {
         var i = Int(truncatingIfNeeded: key.e0.value) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
         slots[i] = slot
+    }
+
+    /// Touches the home slot of every entry of a batch before inserting: the loads are
+    /// independent, so the CPU overlaps their cache misses instead of taking them one by one.
+    func prefetch(_ batch: NodeBatch) {
+        let mask = slots.count - 1
+        var sink: UInt64 = 0
+        for (h, _) in batch.nodes { sink &+= slots[Int(truncatingIfNeeded: h.e0.value) & mask] }
+        for (h, _) in batch.values { sink &+= slots[Int(truncatingIfNeeded: h.e0.value) & mask] }
+        Storage.keep(sink)
+    }
+
+    @inline(never)
+    static func keep(_ value: UInt64) {
+        _ = value
     }
 
     mutating func grow() {

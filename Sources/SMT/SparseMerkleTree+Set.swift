@@ -52,8 +52,9 @@ extension SparseMerkleTree {
     /// Writes `value` under `key` (0 deletes) starting from `oldRoot`; every new node is
     /// written to the store in one batch.
     public func set(root oldRoot: NodeHash, key: SMTKey, value: UInt256) throws(SMTError) -> SetResult {
-        let walk = try descend(root: oldRoot, key: key)
+        var walk = try descend(root: oldRoot, key: key)
         var siblings = walk.siblings
+        walk.siblings = []  // sole owner of the buffer: no copy when the path is edited
         var level = siblings.count - 1
         var batch = NodeBatch()
         batch.nodes.reserveCapacity(siblings.count + 8)

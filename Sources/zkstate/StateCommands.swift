@@ -43,55 +43,55 @@ struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "Print the state-tree key of an account field.",
-        subcommands: [Balance.self, Nonce.self, Code.self, Length.self, Storage.self]
+        discussion: """
+            zkstate key balance|nonce|code|length ADDRESS
+            zkstate key storage ADDRESS SLOT
+            The key prints as 0x + 64 hex digits (h4toString), or with --decimal as the 256-bit integer.
+            """
     )
 
-    struct Format: ParsableArguments {
-        @Flag(help: "Print the key as a decimal 256-bit integer instead of 0x + 64 hex digits.")
-        var decimal = false
+    /// The account fields that have a key.
+    enum Field: String, CaseIterable, ExpressibleByArgument {
+        case balance, nonce, code, length, storage
 
-        func print(_ key: SMTKey) {
-            Swift.print(decimal ? key.scalar.description : key.hexString)
+        var leafType: LeafType {
+            switch self {
+            case .balance: return .balance
+            case .nonce: return .nonce
+            case .code: return .codeHash
+            case .length: return .codeLength
+            case .storage: return .storage
+            }
         }
     }
 
-    struct Balance: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The balance key (type 0).")
-        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
-        @OptionGroup var format: Format
-        func run() throws { format.print(StateKey.balance(try Input.address(address, argument: "<address>"))) }
-    }
+    @Argument(help: "balance (type 0), nonce (1), code (2: code hash), storage (3) or length (4: code length).")
+    var field: Field
 
-    struct Nonce: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The nonce key (type 1).")
-        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
-        @OptionGroup var format: Format
-        func run() throws { format.print(StateKey.nonce(try Input.address(address, argument: "<address>"))) }
-    }
+    @Argument(help: "20-byte address, hex with or without 0x.")
+    var address: String
 
-    struct Code: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The contract code-hash key (type 2).")
-        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
-        @OptionGroup var format: Format
-        func run() throws { format.print(StateKey.codeHash(try Input.address(address, argument: "<address>"))) }
-    }
+    @Argument(help: "The storage slot, decimal or 0x-hex (< 2^256); for 'storage' only.")
+    var slot: String?
 
-    struct Length: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The contract code-length key (type 4).")
-        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
-        @OptionGroup var format: Format
-        func run() throws { format.print(StateKey.codeLength(try Input.address(address, argument: "<address>"))) }
-    }
+    @Flag(help: "Print the key as a decimal 256-bit integer instead of 0x + 64 hex digits.")
+    var decimal = false
 
-    struct Storage: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The key of a storage slot (type 3).")
-        @Argument(help: "20-byte address, hex with or without 0x.") var address: String
-        @Argument(help: "The slot, decimal or 0x-hex (< 2^256).") var slot: String
-        @OptionGroup var format: Format
-        func run() throws {
-            let a = try Input.address(address, argument: "<address>")
-            format.print(StateKey.storage(a, slot: try Input.scalar(slot, argument: "<slot>")))
+    func run() throws {
+        let a = try Input.address(address, argument: "<address>")
+        var slotValue = UInt256.zero
+        switch (field, slot) {
+        case (.storage, nil):
+            throw UsageError(argument: "<slot>", reason: "a storage key needs a slot")
+        case let (.storage, text?):
+            slotValue = try Input.scalar(text, argument: "<slot>")
+        case (_, _?):
+            throw UsageError(argument: "<slot>", reason: "only a storage key takes a slot")
+        case (_, nil):
+            break
         }
+        let key = StateKey.key(field.leafType, a, slot: slotValue)
+        print(decimal ? key.scalar.description : key.hexString)
     }
 }
 

@@ -19,7 +19,14 @@ struct ZKState: ParsableCommand {
             FileHandle.standardError.write(Data("zkstate: \(error)\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
-            exit(withError: error)
+            // --help, --version and plain exit codes keep ArgumentParser's behaviour; a parse
+            // error is one line (no usage block), with ArgumentParser's exit code (64).
+            let code = exitCode(for: error)
+            let message = self.message(for: error)
+            guard code == .validationFailure, !message.isEmpty else { exit(withError: error) }
+            let line = message.split(separator: "\n").first.map(String.init) ?? message
+            FileHandle.standardError.write(Data("zkstate: \(line)\n".utf8))
+            Foundation.exit(code.rawValue)
         }
     }
 }

@@ -46,10 +46,16 @@ struct StateCommandTests {
             let r = try CLIRunner.run(["key", "storage", v.ethAddr, v.storagePosition!, "--decimal"])
             #expect(r.stdout == v.expectedKey + "\n")
         }
-        for field in ["nonce", "code", "length"] {
-            let r = try CLIRunner.run(["key", field, address])
-            #expect(r.status == 0 && r.stdout.count == 67)
+        struct Typed: Decodable { let ethAddr: String; let expectedKey: String }
+        for (field, file) in [("nonce", "smt-key-eth-nonce.json"), ("code", "smt-key-contract-code.json"),
+                              ("length", "smt-key-contract-length.json")] {
+            for v in try Vectors.load([Typed].self, "state-tree/\(file)") {
+                let r = try CLIRunner.run(["key", field, v.ethAddr, "--decimal"])
+                #expect(r.stdout == v.expectedKey + "\n", "\(field) \(v.ethAddr)")
+            }
         }
+        let max = try CLIRunner.run(["key", "balance", address])
+        #expect(max.status == 0 && max.stdout.count == 67)
     }
 
     @Test func proofRoundTripAndTampering() throws {
@@ -100,9 +106,13 @@ struct StateCommandTests {
         (["genesis", "-"], "$.genesis[0].address"),
         (["key", "balance", "0x1234"], "<address>"),
         (["key", "storage", "0x0000000000000000000000000000000000000001", "0xzz"], "<slot>"),
+        (["key", "storage", "0x0000000000000000000000000000000000000001"], "<slot>"),
+        (["key", "nonce", "0x0000000000000000000000000000000000000001", "5"], "<slot>"),
         (["proof", "--genesis", "-", "--key", "1"], "$.genesis[0].address"),
         (["smt", "apply", "-"], "$[1].value"),
         (["verify", "-", "--root", "0x12"], "--root"),
+        (["key", "bogus", "0x0000000000000000000000000000000000000001"], "bogus"),
+        (["genesis"], "<file>"),
     ])
     func badInputExits64(arguments: [String], needle: String) throws {
         let stdin: String
