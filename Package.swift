@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "Poseidon", targets: ["Poseidon"]),
         .library(name: "SMT", targets: ["SMT"]),
         .library(name: "ZKEVMState", targets: ["ZKEVMState"]),
+        .library(name: "StorageSM", targets: ["StorageSM"]),
+        .library(name: "PIL", targets: ["PIL"]),
         .executable(name: "zkstate", targets: ["zkstate"]),
     ],
     dependencies: [
@@ -20,6 +22,8 @@ let package = Package(
         .target(name: "Poseidon", dependencies: ["Goldilocks"]),
         .target(name: "SMT", dependencies: ["Goldilocks", "Poseidon"]),
         .target(name: "ZKEVMState", dependencies: ["Goldilocks", "Poseidon", "SMT"]),
+        .target(name: "StorageSM", dependencies: ["Goldilocks", "Poseidon", "SMT"]),
+        .target(name: "PIL", dependencies: ["Goldilocks"]),
         .executableTarget(
             name: "zkstate",
             dependencies: [
@@ -35,6 +39,8 @@ let package = Package(
         .testTarget(name: "PoseidonTests", dependencies: ["Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "SMTTests", dependencies: ["SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "ZKEVMStateTests", dependencies: ["ZKEVMState", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
+        .testTarget(name: "StorageSMTests", dependencies: ["StorageSM", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
+        .testTarget(name: "PILTests", dependencies: ["PIL", "Goldilocks", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["zkstate", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
