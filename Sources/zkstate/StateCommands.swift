@@ -106,11 +106,11 @@ struct ProofCommand: ParsableCommand {
     @Option(help: "Which genesis of a file that holds several (0 first).") var index = 0
 
     func run() throws {
+        let k = try Input.key(key, argument: "--key")
         let all = try Input.genesis(genesis, argument: "--genesis")
         guard all.indices.contains(index) else {
             throw UsageError(argument: "--index", reason: "\(index) is out of range: the file holds \(all.count) genesis")
         }
-        let k = try Input.key(key, argument: "--key")
         let state = ZKEVMState(tree: SparseMerkleTree())
         let root = try state.write(all[index].accounts)
         let proof = try state.tree.proof(root: root, key: k)

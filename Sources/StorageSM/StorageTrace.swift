@@ -1,0 +1,98 @@
+import Goldilocks
+
+/// The Storage committed columns over N rows (spec §4): one flat column-major buffer, column
+/// `c` at `[c·N, (c+1)·N)`, canonical field elements.
+public struct StorageTrace: Sendable, Equatable {
+    /// N, the number of rows.
+    public let rowCount: Int
+    /// Column-major values, 79·N elements.
+    public internal(set) var values: [UInt64]
+
+    /// A trace of `rowCount` rows, every cell 0.
+    init(rowCount: Int) {
+        self.rowCount = rowCount
+        self.values = Array(repeating: 0, count: StorageColumn.count * rowCount)
+    }
+
+    /// The value of `column` at `row`.
+    public subscript(column: StorageColumn, row: Int) -> UInt64 {
+        get { values[column.rawValue * rowCount + row] }
+        set { values[column.rawValue * rowCount + row] = newValue }
+    }
+
+    /// All N values of `column`.
+    public func column(_ column: StorageColumn) -> ArraySlice<UInt64> {
+        values[column.rawValue * rowCount ..< (column.rawValue + 1) * rowCount]
+    }
+
+    /// Row `row` as 79 values in column order (for tests and export).
+    public func row(_ row: Int) -> [UInt64] {
+        StorageColumn.allCases.map { self[$0, row] }
+    }
+
+    /// The 4-limb register whose limb 0 is `first`, at `row`.
+    func digest(_ first: StorageColumn, _ row: Int) -> Digest {
+        let base = first.rawValue * rowCount + row
+        return Digest(canonical: values[base], values[base + rowCount], values[base + 2 * rowCount],
+                      values[base + 3 * rowCount])
+    }
+
+    /// Writes a 4-limb register whose limb 0 is `first`.
+    mutating func setDigest(_ first: StorageColumn, _ row: Int, _ d: Digest) {
+        let base = first.rawValue * rowCount + row
+        values[base] = d.e0.value
+        values[base + rowCount] = d.e1.value
+        values[base + 2 * rowCount] = d.e2.value
+        values[base + 3 * rowCount] = d.e3.value
+    }
+}
+
+/// A hash the Storage SM asks of PoseidonG (spec §5.1): `Poseidon(left ‖ right; (hashType, 0, 0, 0))`.
+public struct StoragePoseidonRequest: Sendable, Hashable {
+    /// The Storage row of the hash.
+    public var row: Int
+    /// HASH_LEFT.
+    public var left: Digest
+    /// HASH_RIGHT.
+    public var right: Digest
+    /// Capacity element 0 (0 branch/value hash, 1 leaf hash).
+    public var hashType: UInt64
+    /// The result.
+    public var result: Digest
+}
+
+/// A key climb the Storage SM asks of ClimbKey (spec §5.2): `key[level mod 4] := 2·key + bit`.
+public struct StorageClimbKeyRequest: Sendable, Hashable {
+    /// The Storage row of the climb.
+    public var row: Int
+    /// The register before the climb.
+    public var key: Digest
+    /// LEVEL at that row.
+    public var level: Int
+    /// The injected bit.
+    public var bit: UInt64
+    /// The climbed key.
+    public var result: Digest
+}
+
+/// What the executor produces: the trace, the requests to other machines in emission order,
+/// and the latch row of each action.
+public struct StorageExecution: Sendable {
+    /// The Storage columns.
+    public var trace: StorageTrace
+    /// One per hash row, in row order.
+    public var poseidonRequests: [StoragePoseidonRequest] = []
+    /// One per climb row, in row order.
+    public var climbKeyRequests: [StorageClimbKeyRequest] = []
+    /// `latchRows[a]` = the row where action `a` latched.
+    public var latchRows: [Int] = []
+}
+
+extension StorageTrace {
+    /// Sets `column` to `value` on `rows`.
+    mutating func fill<R: RangeExpression<Int>>(_ column: StorageColumn, rows: R, with value: UInt64) {
+        let r = rows.relative(to: 0 ..< rowCount)
+        let base = column.rawValue * rowCount
+        for i in r { values[base + i] = value }
+    }
+}
