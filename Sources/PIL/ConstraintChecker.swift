@@ -56,16 +56,32 @@ public enum ConstraintFailure: Sendable, Equatable, CustomStringConvertible {
 /// Checks a ``Program``'s constraints on ``ColumnData``: every identity on every row (row N−1's
 /// next row is row 0), every plookup as multiset inclusion and every permutation as multiset
 /// equality of the selected tuples. It stops after `maxFailures` failures per constraint.
+/// A plookup whose table matches one of `tableRules` is checked by that rule instead.
 public struct ConstraintChecker: Sendable {
     /// The program checked.
     public let program: Program
     /// Failures kept per constraint.
     public let maxFailures: Int
+    /// Membership rules replacing materialised plookup tables (see ``TableRule``).
+    public let tableRules: [TableRule]
 
     /// Creates a checker.
-    public init(program: Program, maxFailures: Int = 4) {
+    public init(program: Program, maxFailures: Int = 4, tableRules: [TableRule] = []) {
         self.program = program
         self.maxFailures = max(1, maxFailures)
+        self.tableRules = tableRules
+    }
+
+    /// The rule standing in for `constraint`'s table: a plookup with no right selector whose
+    /// right side is exactly the rule's columns on this row.
+    func tableRule(for constraint: TupleConstraint) -> TableRule? {
+        guard constraint.kind == .plookup, constraint.right.selector == nil else { return nil }
+        var names: [String] = []
+        for expression in constraint.right.expressions {
+            guard case let .column(index, next: false) = expression else { return nil }
+            names.append(program.columns[index].qualifiedName)
+        }
+        return tableRules.first { $0.columns == names }
     }
 
     /// All failures (empty when every constraint holds), in program order: identities, then
@@ -104,7 +120,8 @@ public struct ConstraintChecker: Sendable {
         let tuples = program.tupleConstraints.filter { namespaces?.contains($0.namespace) ?? true }
         var used = Set<Int>()
         for constraint in tuples {
-            for side in [constraint.left, constraint.right] {
+            let sides = tableRule(for: constraint) == nil ? [constraint.left, constraint.right] : [constraint.left]
+            for side in sides {
                 if let selector = side.selector { collectColumns(selector, into: &used) }
                 for expression in side.expressions { collectColumns(expression, into: &used) }
             }
@@ -118,6 +135,13 @@ public struct ConstraintChecker: Sendable {
     private func check(_ constraint: TupleConstraint, _ evaluator: RowEvaluator) -> [ConstraintFailure] {
         var failures: [ConstraintFailure] = []
         let left = selectedTuples(constraint.left, .left, constraint.location, evaluator, &failures)
+        if let rule = tableRule(for: constraint) {
+            for (row, tuple) in left where !rule.contains(tuple) {
+                failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
+                if failures.count >= maxFailures { break }
+            }
+            return failures
+        }
         let right = selectedTuples(constraint.right, .right, constraint.location, evaluator, &failures)
         if !failures.isEmpty { return failures }
         var counts: [[UInt64]: Int] = [:]

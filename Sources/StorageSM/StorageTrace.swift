@@ -59,6 +59,15 @@ public struct StoragePoseidonRequest: Sendable, Hashable {
     public var hashType: UInt64
     /// The result.
     public var result: Digest
+
+    /// A hash request of Storage row `row`: `result = Poseidon(left ‖ right; (hashType, 0, 0, 0))`.
+    public init(row: Int, left: Digest, right: Digest, hashType: UInt64, result: Digest) {
+        self.row = row
+        self.left = left
+        self.right = right
+        self.hashType = hashType
+        self.result = result
+    }
 }
 
 /// A key climb the Storage SM asks of ClimbKey (spec §5.2): `key[level mod 4] := 2·key + bit`.
@@ -73,6 +82,15 @@ public struct StorageClimbKeyRequest: Sendable, Hashable {
     public var bit: UInt64
     /// The climbed key.
     public var result: Digest
+
+    /// A climb request of Storage row `row`: `result = key` with limb `level mod 4` := 2·limb + bit.
+    public init(row: Int, key: Digest, level: Int, bit: UInt64, result: Digest) {
+        self.row = row
+        self.key = key
+        self.level = level
+        self.bit = bit
+        self.result = result
+    }
 }
 
 /// What the executor produces: the trace, the requests to other machines in emission order,

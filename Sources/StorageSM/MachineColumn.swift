@@ -1,0 +1,151 @@
+/// A committed column of one state machine's block, in PIL declaration order: the raw value
+/// is the column's index inside the machine's block of the commit file (spec storage-sm §4, §10).
+public protocol MachineColumn: CaseIterable, Hashable, Sendable, RawRepresentable where RawValue == Int {
+    /// The PIL namespace (`Storage`, `PoseidonG`, `ClimbKey`).
+    static var machineName: String { get }
+    /// The column's PIL name inside its namespace.
+    var name: String { get }
+}
+
+extension StorageColumn: MachineColumn {
+    /// `Storage`.
+    public static var machineName: String { "Storage" }
+}
+
+/// The 19 committed columns of the PoseidonG namespace, in PIL declaration order
+/// (`poseidong.pil`; spec storage-sm §4, §8).
+public enum PoseidonGColumn: Int, MachineColumn {
+    /// State element 0 (rate).
+    case in0 = 0
+    /// State element 1 (rate).
+    case in1
+    /// State element 2 (rate).
+    case in2
+    /// State element 3 (rate).
+    case in3
+    /// State element 4 (rate).
+    case in4
+    /// State element 5 (rate).
+    case in5
+    /// State element 6 (rate).
+    case in6
+    /// State element 7 (rate).
+    case in7
+    /// State element 8 (capacity 0: the hash type).
+    case hashType
+    /// State element 9 (capacity 1).
+    case cap1
+    /// State element 10 (capacity 2).
+    case cap2
+    /// State element 11 (capacity 3).
+    case cap3
+    /// Output element 0, constant through the block.
+    case hash0
+    /// Output element 1, constant through the block.
+    case hash1
+    /// Output element 2, constant through the block.
+    case hash2
+    /// Output element 3, constant through the block.
+    case hash3
+    /// 1 on the first row of a Main key hash (permutation id 1).
+    case result1
+    /// 1 on the first row of a Main key hash with capacity (permutation id 2).
+    case result2
+    /// 1 on the first row of a Storage hash (permutation id 3).
+    case result3
+
+    /// `PoseidonG`.
+    public static var machineName: String { "PoseidonG" }
+    /// The PIL name.
+    public var name: String { "\(self)" }
+    /// Number of PoseidonG columns.
+    public static let count = 19
+    /// State element `k` (0 ..< 12) as a column.
+    public static func state(_ k: Int) -> PoseidonGColumn { PoseidonGColumn(rawValue: k)! }
+}
+
+/// The 14 committed columns of the ClimbKey namespace, in PIL declaration order
+/// (`climb_key.pil`; spec storage-sm §4, §7).
+public enum ClimbKeyColumn: Int, MachineColumn {
+    /// Key limb 0 (climbed on clock 3 if selected).
+    case key0 = 0
+    /// Key limb 1.
+    case key1
+    /// Key limb 2.
+    case key2
+    /// Key limb 3.
+    case key3
+    /// The Storage LEVEL of the climb.
+    case level
+    /// Running reconstruction of the climbed limb from its chunks.
+    case keyIn
+    /// The limb's 18-bit chunk of this clock (10 bits on clock 3).
+    case keyInChunk
+    /// 1 on clock 2 only (the row the Storage permutation selects).
+    case result
+    /// The injected bit.
+    case bit
+    /// 1 on clock 3 iff limb 0 is climbed.
+    case keySel0
+    /// 1 on clock 3 iff limb 1 is climbed.
+    case keySel1
+    /// 1 on clock 3 iff limb 2 is climbed.
+    case keySel2
+    /// 1 on clock 3 iff limb 3 is climbed.
+    case keySel3
+    /// carry + 2·lt entering this clock's chunk.
+    case carryLt
+
+    /// `ClimbKey`.
+    public static var machineName: String { "ClimbKey" }
+    /// The PIL name.
+    public var name: String { "\(self)" }
+    /// Number of ClimbKey columns.
+    public static let count = 14
+    /// Key limb `k` (0 ..< 4) as a column.
+    public static func key(_ k: Int) -> ClimbKeyColumn { ClimbKeyColumn(rawValue: k)! }
+    /// keySel `k` (0 ..< 4) as a column.
+    public static func keySel(_ k: Int) -> ClimbKeyColumn { ClimbKeyColumn(rawValue: ClimbKeyColumn.keySel0.rawValue + k)! }
+}
+
+/// The committed columns of one secondary state machine over N rows: one flat column-major
+/// buffer, column `c` at `[c·N, (c+1)·N)`, canonical field elements.
+public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
+    /// N, the number of rows.
+    public let rowCount: Int
+    /// Rows holding requests (the rest is padding).
+    public internal(set) var rowsUsed: Int
+    /// Column-major values, `Column.allCases.count · N` elements.
+    public internal(set) var values: [UInt64]
+
+    /// A trace of `rowCount` rows, every cell 0, no rows used.
+    init(rowCount: Int) {
+        self.rowCount = rowCount
+        self.rowsUsed = 0
+        self.values = Array(repeating: 0, count: Column.allCases.count * rowCount)
+    }
+
+    /// A trace over existing column-major values (count must be columns · N).
+    init(rowCount: Int, rowsUsed: Int, values: [UInt64]) {
+        precondition(values.count == Column.allCases.count * rowCount, "column-major buffer size")
+        self.rowCount = rowCount
+        self.rowsUsed = rowsUsed
+        self.values = values
+    }
+
+    /// The value of `column` at `row`.
+    public subscript(column: Column, row: Int) -> UInt64 {
+        get { values[column.rawValue * rowCount + row] }
+        set { values[column.rawValue * rowCount + row] = newValue }
+    }
+
+    /// All N values of `column`.
+    public func column(_ column: Column) -> ArraySlice<UInt64> {
+        values[column.rawValue * rowCount ..< (column.rawValue + 1) * rowCount]
+    }
+
+    /// Row `row` in column order.
+    public func row(_ row: Int) -> [UInt64] {
+        Column.allCases.map { self[$0, row] }
+    }
+}
