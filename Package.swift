@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "ZKEVMStateTests", dependencies: ["ZKEVMState", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "StorageSMTests", dependencies: ["StorageSM", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "PILTests", dependencies: ["PIL", "Goldilocks", "TestSupport"]),
+        .testTarget(name: "TraceCheckTests", dependencies: ["StorageSM", "PIL", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["zkstate", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
