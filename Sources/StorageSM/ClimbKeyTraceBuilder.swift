@@ -29,12 +29,8 @@ public enum ClimbKeyTraceBuilder {
             throw .invalidRowCount(machine: machine, rowCount: rowCount)
         }
         let capacity = capacity(rowCount: rowCount)
-        if requests.count > capacity {
-            let r = requests[capacity]
-            throw .outOfRows(machine: machine, request: capacity,
-                             action: MachineTraceError.action(forStorageRow: r.row, latchRows: latchRows),
-                             storageRow: r.row, capacity: capacity, rowCount: rowCount)
-        }
+        try MachineTraceError.checkCapacity(machine: machine, requestRows: requests.map(\.row), capacity: capacity,
+                                            rowCount: rowCount, latchRows: latchRows)
         var trace = MachineTrace<ClimbKeyColumn>(rowCount: rowCount)
         for (j, request) in requests.enumerated() {
             func invalid(_ field: String, _ reason: String) -> MachineTraceError {

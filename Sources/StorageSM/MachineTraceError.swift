@@ -27,4 +27,15 @@ public enum MachineTraceError: Error, Equatable, Sendable, CustomStringConvertib
     static func action(forStorageRow row: Int, latchRows: [Int]) -> Int? {
         latchRows.firstIndex { $0 >= row }
     }
+
+    /// Throws ``outOfRows`` when a machine holding `capacity` requests gets more: the first
+    /// request that does not fit is named, with the Storage row that emitted it.
+    static func checkCapacity(machine: String, requestRows: [Int], capacity: Int, rowCount: Int,
+                              latchRows: [Int]) throws(MachineTraceError) {
+        guard requestRows.count > capacity else { return }
+        let row = requestRows[capacity]
+        throw .outOfRows(machine: machine, request: capacity,
+                         action: action(forStorageRow: row, latchRows: latchRows),
+                         storageRow: row, capacity: capacity, rowCount: rowCount)
+    }
 }

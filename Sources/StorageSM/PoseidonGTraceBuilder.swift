@@ -22,12 +22,8 @@ public enum PoseidonGTraceBuilder {
         let machine = PoseidonGColumn.machineName
         guard rowCount >= 1 else { throw .invalidRowCount(machine: machine, rowCount: rowCount) }
         let capacity = capacity(rowCount: rowCount)
-        if requests.count > capacity {
-            let r = requests[capacity]
-            throw .outOfRows(machine: machine, request: capacity,
-                             action: MachineTraceError.action(forStorageRow: r.row, latchRows: latchRows),
-                             storageRow: r.row, capacity: capacity, rowCount: rowCount)
-        }
+        try MachineTraceError.checkCapacity(machine: machine, requestRows: requests.map(\.row), capacity: capacity,
+                                            rowCount: rowCount, latchRows: latchRows)
         var trace = MachineTrace<PoseidonGColumn>(rowCount: rowCount)
         for (j, request) in requests.enumerated() {
             guard request.hashType < FieldElement.order else {
