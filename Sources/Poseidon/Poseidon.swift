@@ -41,9 +41,9 @@ public enum Poseidon {
         hash(value.u32Limbs)
     }
 
-    /// The full permutation on canonical elements (all 12 outputs).
-    public static func permutation(_ state: [FieldElement]) -> [FieldElement] {
-        precondition(state.count == 12, "the Poseidon state has 12 elements")
+    /// The full permutation on canonical elements (all 12 outputs); the state must have 12.
+    public static func permutation(_ state: [FieldElement]) throws(ConversionError) -> [FieldElement] {
+        guard state.count == 12 else { throw .wrongCount(expected: 12, found: state.count) }
         var s = State { state[$0].value }
         permute(&s)
         return (0..<12).map { FieldElement(canonical: FieldElement.canonicalize(s[$0])) }

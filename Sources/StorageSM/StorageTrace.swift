@@ -1,35 +1,10 @@
 import Goldilocks
 
-/// The Storage committed columns over N rows (spec §4): one flat column-major buffer, column
-/// `c` at `[c·N, (c+1)·N)`, canonical field elements.
-public struct StorageTrace: Sendable, Equatable {
-    /// N, the number of rows.
-    public let rowCount: Int
-    /// Column-major values, 79·N elements.
-    public internal(set) var values: [UInt64]
+/// The Storage committed columns over N rows (spec §4), column-major like every machine trace.
+/// `rowsUsed` stays 0 here: the executor reports rows used through its latch rows.
+public typealias StorageTrace = MachineTrace<StorageColumn>
 
-    /// A trace of `rowCount` rows, every cell 0.
-    init(rowCount: Int) {
-        self.rowCount = rowCount
-        self.values = Array(repeating: 0, count: StorageColumn.count * rowCount)
-    }
-
-    /// The value of `column` at `row`.
-    public subscript(column: StorageColumn, row: Int) -> UInt64 {
-        get { values[column.rawValue * rowCount + row] }
-        set { values[column.rawValue * rowCount + row] = newValue }
-    }
-
-    /// All N values of `column`.
-    public func column(_ column: StorageColumn) -> ArraySlice<UInt64> {
-        values[column.rawValue * rowCount ..< (column.rawValue + 1) * rowCount]
-    }
-
-    /// Row `row` as 79 values in column order (for tests and export).
-    public func row(_ row: Int) -> [UInt64] {
-        StorageColumn.allCases.map { self[$0, row] }
-    }
-
+extension MachineTrace where Column == StorageColumn {
     /// The 4-limb register whose limb 0 is `first`, at `row`.
     func digest(_ first: StorageColumn, _ row: Int) -> Digest {
         let base = first.rawValue * rowCount + row
