@@ -1,0 +1,244 @@
+import Foundation
+import Goldilocks
+
+/// The asynchronous writer between the HashDB and its store (hashdb spec §7).
+///
+/// ```
+///  enqueue ─▶ pending ──(flush: id = ++lastFlushId)──▶ storing ──commit──▶ store
+///                │                                       │                  └─ storedFlushId = id
+///                └──────── reads see both ───────────────┘                     (durable, survives a crash)
+/// ```
+/// One writer thread commits one set per store transaction, with the flush id in the same
+/// transaction, so a reported `storedFlushId` is durable and never goes back across restarts
+/// (ids continue from the store's bookkeeping). A failed commit leaves the store as it was and is
+/// retried with capped exponential back-off while new work keeps accumulating in pending; a flush
+/// waits (back-pressure) while pending is over its limit and a set is still being stored.
+public final class FlushPipeline: @unchecked Sendable {
+    /// Rows waiting to be written.
+    struct RowSet {
+        var nodes: [Digest: NodeData] = [:]
+        var programs: [Digest: [UInt8]] = [:]
+        var stateRoot: Digest?
+        var bytes = 0
+        var isEmpty: Bool { nodes.isEmpty && programs.isEmpty && stateRoot == nil }
+    }
+
+    /// A set already stored, kept for GetFlushData.
+    public struct StoredSet: Sendable {
+        /// The flush id it completed.
+        public var flushId: UInt64
+        /// Its nodes.
+        public var nodes: [Digest: NodeData]
+        /// Its programs.
+        public var programs: [Digest: [UInt8]]
+        /// The root row's new value, if it changed.
+        public var stateRoot: Digest?
+    }
+
+    /// The counters GetFlushStatus reports.
+    public struct Status: Sendable, Equatable {
+        /// Last flush id whose data is durably stored.
+        public var storedFlushId: UInt64
+        /// Flush id of the set being written (equals stored when idle).
+        public var storingFlushId: UInt64
+        /// Last flush id assigned.
+        public var lastFlushId: UInt64
+        /// Nodes waiting in pending.
+        public var pendingNodes: Int
+        /// Programs waiting in pending.
+        public var pendingPrograms: Int
+        /// Nodes of the set being written.
+        public var storingNodes: Int
+        /// Programs of the set being written.
+        public var storingPrograms: Int
+        /// Commits that failed (each is retried).
+        public var failedCommits: Int
+    }
+
+    /// The store written to.
+    public let store: any PersistentStore
+    /// Whether writes are discarded (read-only mode: flush ids stay 0).
+    public let readOnly: Bool
+    private let pendingLimit: Int
+    private let retained: Int
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var pending = RowSet()
+    private var storing: RowSet?
+    private var lastFlushId: UInt64
+    private var storingFlushId: UInt64
+    private var storedFlushId: UInt64
+    private var latestRoot: Digest
+    private var storedSets: [StoredSet] = []
+    private var droppedUpTo: UInt64 = 0
+    private var lastError: HashDBError?
+    private var failures = 0
+    private var stopping = false
+    private var stopped = false
+    private var thread: Thread?
+
+    /// Starts the writer for `store`. `pendingLimitBytes` bounds pending before a flush waits;
+    /// `retainedSets` stored sets are kept for ``flushData(after:timeout:)``.
+    public init(store: any PersistentStore, readOnly: Bool = false, pendingLimitBytes: Int = 1 << 30,
+                retainedSets: Int = 16) throws(HashDBError) {
+        self.store = store
+        self.readOnly = readOnly
+        pendingLimit = pendingLimitBytes
+        retained = retainedSets
+        let id = readOnly ? 0 : try store.storedFlushId()
+        lastFlushId = id; storingFlushId = id; storedFlushId = id
+        latestRoot = try store.stateRoot()
+        guard !readOnly else { return }
+        let t = Thread { [unowned self] in self.writerLoop() }
+        t.name = "zkstate.flush"
+        thread = t
+        t.start()
+    }
+
+    // MARK: Writing
+
+    /// Queues rows for the store (they become durable at a later flush).
+    public func enqueue(nodes: some Sequence<(Digest, NodeData)>, programs: some Sequence<(Digest, [UInt8])> = [],
+                        stateRoot: Digest? = nil) {
+        condition.lock(); defer { condition.unlock() }
+        guard !readOnly else { return }
+        for (h, n) in nodes where pending.nodes.updateValue(n, forKey: h) == nil { pending.bytes += 128 }
+        for (h, p) in programs where pending.programs.updateValue(p, forKey: h) == nil { pending.bytes += 64 + p.count }
+        if let stateRoot { pending.stateRoot = stateRoot; latestRoot = stateRoot }
+    }
+
+    /// Assigns a flush id to everything queued so far and wakes the writer. With `wait`, returns
+    /// only once that id is stored (or throws the store's error after `timeout`).
+    @discardableResult
+    public func flush(wait: Bool = false, timeout: Duration = .seconds(600)) throws(HashDBError) -> (flushId: UInt64, storedFlushId: UInt64) {
+        condition.lock(); defer { condition.unlock() }
+        guard !readOnly else { pending = RowSet(); return (0, 0) }
+        guard !stopping else { throw .shuttingDown }
+        while pending.bytes > pendingLimit, storing != nil, !stopping { condition.wait() }
+        lastFlushId += 1
+        let id = lastFlushId
+        condition.broadcast()
+        if wait {
+            let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
+            while storedFlushId < id {
+                if !condition.wait(until: deadline) {
+                    throw lastError ?? .storeFailed(location: store.location, reason: "flush \(id) not stored after \(timeout)")
+                }
+            }
+        }
+        return (id, storedFlushId)
+    }
+
+    // MARK: Reading
+
+    /// A node queued or being written, or nil.
+    public func node(_ hash: Digest) -> NodeData? {
+        condition.lock(); defer { condition.unlock() }
+        return pending.nodes[hash] ?? storing?.nodes[hash]
+    }
+
+    /// A program queued or being written, or nil.
+    public func program(_ hash: Digest) -> [UInt8]? {
+        condition.lock(); defer { condition.unlock() }
+        return pending.programs[hash] ?? storing?.programs[hash]
+    }
+
+    /// The flush counters; never waits for the store.
+    public var status: Status {
+        condition.lock(); defer { condition.unlock() }
+        return Status(storedFlushId: storedFlushId, storingFlushId: storing == nil ? storedFlushId : storingFlushId,
+                      lastFlushId: lastFlushId, pendingNodes: pending.nodes.count, pendingPrograms: pending.programs.count,
+                      storingNodes: storing?.nodes.count ?? 0, storingPrograms: storing?.programs.count ?? 0,
+                      failedCommits: failures)
+    }
+
+    /// The root of the most recent DATABASE write accepted (queued or stored).
+    public var latestStateRoot: Digest {
+        condition.lock(); defer { condition.unlock() }
+        return latestRoot
+    }
+
+    /// The last commit error, if the last commit failed.
+    public var lastCommitError: HashDBError? {
+        condition.lock(); defer { condition.unlock() }
+        return lastError
+    }
+
+    /// Waits up to `timeout` until a flush id above `flushId` is stored, then returns the retained
+    /// sets stored after `flushId` (nil when some of that range is no longer retained; empty on
+    /// timeout) and the current stored id.
+    public func flushData(after flushId: UInt64, timeout: Duration) -> (sets: [StoredSet]?, storedFlushId: UInt64) {
+        condition.lock(); defer { condition.unlock() }
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        while storedFlushId <= flushId, !stopping {
+            if !condition.wait(until: deadline) { return ([], storedFlushId) }
+        }
+        if droppedUpTo > flushId { return (nil, storedFlushId) }
+        return (storedSets.filter { $0.flushId > flushId }, storedFlushId)
+    }
+
+    /// Writes what is pending, stops the writer and waits for it.
+    public func close() {
+        condition.lock()
+        if stopping { condition.unlock(); return }
+        stopping = true
+        if !pending.isEmpty { lastFlushId += 1 }
+        condition.broadcast()
+        while thread != nil, !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    // MARK: The writer
+
+    private func writerLoop() {
+        var backoff = 0.05
+        condition.lock()
+        while true {
+            if storing == nil {
+                let wanted = lastFlushId > storedFlushId || pending.bytes > pendingLimit
+                if !wanted {
+                    if stopping { break }
+                    condition.wait(until: Date().addingTimeInterval(5))
+                    continue
+                }
+                storing = pending
+                pending = RowSet()
+                storingFlushId = lastFlushId
+            }
+            let set = storing!, id = storingFlushId
+            condition.unlock()
+            let write = StoreWrite(nodes: Array(set.nodes), programs: Array(set.programs), stateRoot: set.stateRoot,
+                                   flushId: id)
+            var error: HashDBError?
+            do { try store.commit(write) } catch let e { error = e }
+            condition.lock()
+            if let error {
+                lastError = error
+                failures += 1
+                condition.broadcast()
+                if stopping && failures > 3 { break }
+                condition.unlock()
+                Thread.sleep(forTimeInterval: backoff)
+                backoff = min(backoff * 2, 5)
+                condition.lock()
+                continue
+            }
+            backoff = 0.05
+            lastError = nil
+            storedFlushId = id
+            storing = nil
+            if !set.isEmpty {
+                storedSets.append(StoredSet(flushId: id, nodes: set.nodes, programs: set.programs, stateRoot: set.stateRoot))
+                if storedSets.count > retained {
+                    let dropped = storedSets.count - retained
+                    droppedUpTo = storedSets[dropped - 1].flushId
+                    storedSets.removeFirst(dropped)
+                }
+            }
+            condition.broadcast()
+        }
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

@@ -1,0 +1,283 @@
+import Foundation
+import Goldilocks
+import GRDB
+import GRDBSQLite
+
+/// The embedded store: one SQLite file in WAL mode, no server.
+///
+/// Same logical layout as the prover's PostgreSQL tables (hashdb spec §2.3), so rows copy between
+/// engines as they are:
+/// ```
+///  nodes(hash BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID   96-byte data, root row under 32 × 0xFF
+///  program(hash BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID raw bytecode
+///  zkstate_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)          ours: format, last stored flush id, copy progress
+/// ```
+/// Durability: `synchronous = FULL`, so a committed transaction is on disk when ``commit(_:)``
+/// returns. Hot statements go to SQLite's C API directly (through GRDB's prepared statements),
+/// binding blobs without copies.
+public final class SQLiteStore: PersistentStore {
+    /// The file.
+    public let path: String
+    private let pool: DatabasePool
+    private let nodesTable: String
+    private let programTable: String
+
+    /// Opens (creating when `readOnly` is false) the store at `path`. Table names may carry a
+    /// `schema.` prefix (the prover's defaults); SQLite has no schemas, so it is dropped.
+    public init(path: String, nodesTable: String = "state.nodes", programTable: String = "state.program",
+                readOnly: Bool = false) throws(HashDBError) {
+        self.path = path
+        self.nodesTable = SQLiteStore.tableName(nodesTable)
+        self.programTable = SQLiteStore.tableName(programTable)
+        var config = Configuration()
+        config.readonly = readOnly
+        config.journalMode = .wal
+        config.maximumReaderCount = 8
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        do {
+            let dir = (path as NSString).deletingLastPathComponent
+            if !readOnly, !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw .storeUnreachable(location: path, reason: SQLiteStore.reason(error))
+        }
+        if !readOnly { try createTables() }
+        try checkTables()
+    }
+
+    public var location: String { "sqlite:\(path)" }
+
+    static func tableName(_ configured: String) -> String {
+        let name = configured.split(separator: ".").last.map(String.init) ?? configured
+        return name.isEmpty ? configured : name
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e)" }
+        return "\(error)"
+    }
+
+    private func failure(_ error: any Error) -> HashDBError {
+        if let e = error as? HashDBError { return e }
+        return .storeFailed(location: location, reason: SQLiteStore.reason(error))
+    }
+
+    private func createTables() throws(HashDBError) {
+        do {
+            try pool.write { db in
+                for table in [nodesTable, programTable] {
+                    try db.execute(sql: "CREATE TABLE IF NOT EXISTS \"\(table)\" (hash BLOB PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID")
+                }
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS zkstate_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                try db.execute(sql: "INSERT OR IGNORE INTO zkstate_meta (key, value) VALUES ('format', '1')")
+                // The prover creates the root row with 96 zero bytes when it is missing (spec §1.3).
+                try db.execute(sql: "INSERT OR IGNORE INTO \"\(nodesTable)\" (hash, data) VALUES (?, ?)",
+                               arguments: [Data(StoreEncoding.rootRowKey), Data(count: 96)])
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    private func checkTables() throws(HashDBError) {
+        do {
+            try pool.read { db in
+                for table in [nodesTable, programTable] {
+                    let columns = try db.columns(in: table).map { $0.name.lowercased() }
+                    guard columns == ["hash", "data"] else {
+                        throw HashDBError.schemaMismatch("table \(table) of \(path) has columns \(columns), expected [hash, data]")
+                    }
+                }
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    // MARK: Reads
+
+    public func readNode(_ hash: Digest) throws(HashDBError) -> NodeData? {
+        let key = StoreEncoding.key(hash)
+        let data: [UInt8]?
+        do {
+            data = try pool.unsafeRead { db in
+                try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", key: key)
+            }
+        } catch {
+            throw failure(error)
+        }
+        guard let data else { return nil }
+        guard let node = StoreEncoding.node(data: data) else { throw .invalidNode(hash, .wrongSize(data.count / 8)) }
+        return node
+    }
+
+    public func readNodes(_ hashes: [Digest]) throws(HashDBError) -> [Digest: NodeData] {
+        var out: [Digest: NodeData] = [:]
+        do {
+            try pool.unsafeRead { db in
+                for h in hashes {
+                    guard let data = try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", key: StoreEncoding.key(h)) else { continue }
+                    guard let node = StoreEncoding.node(data: data) else { throw HashDBError.invalidNode(h, .wrongSize(data.count / 8)) }
+                    out[h] = node
+                }
+            }
+        } catch {
+            throw failure(error)
+        }
+        return out
+    }
+
+    public func readProgram(_ hash: Digest) throws(HashDBError) -> [UInt8]? {
+        do {
+            return try pool.unsafeRead { db in
+                try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(programTable)\" WHERE hash = ?", key: StoreEncoding.key(hash))
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// One-row SELECT through the C API: binds `key` without copying, copies the blob out.
+    private static func selectData(_ db: Database, sql: String, key: [UInt8]) throws -> [UInt8]? {
+        let statement = try db.cachedStatement(sql: sql).sqliteStatement
+        defer { sqlite3_reset(statement) }
+        return try key.withUnsafeBytes { k -> [UInt8]? in
+            sqlite3_bind_blob(statement, 1, k.baseAddress, Int32(k.count), nil)
+            let rc = sqlite3_step(statement)
+            if rc == SQLITE_DONE { return nil }
+            guard rc == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))) }
+            let n = Int(sqlite3_column_bytes(statement, 0))
+            guard n > 0, let p = sqlite3_column_blob(statement, 0) else { return [] }
+            return [UInt8](UnsafeRawBufferPointer(start: p, count: n))
+        }
+    }
+
+    public func stateRoot() throws(HashDBError) -> Digest {
+        let data: [UInt8]?
+        do {
+            data = try pool.unsafeRead { db in
+                try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", key: StoreEncoding.rootRowKey)
+            }
+        } catch {
+            throw failure(error)
+        }
+        guard let data else { return .zero }
+        guard let root = StoreEncoding.root(rootRowData: data) else {
+            throw .schemaMismatch("the latest-state-root row of \(path) is malformed (\(data.count) bytes)")
+        }
+        return root
+    }
+
+    public func storedFlushId() throws(HashDBError) -> UInt64 {
+        guard let text = try metadata("last_flush_id") else { return 0 }
+        guard let id = UInt64(text) else { throw .schemaMismatch("zkstate_meta.last_flush_id is not a number: \(text)") }
+        return id
+    }
+
+    public func metadata(_ key: String) throws(HashDBError) -> String? {
+        do {
+            return try pool.unsafeRead { db in
+                try String.fetchOne(db, sql: "SELECT value FROM zkstate_meta WHERE key = ?", arguments: [key])
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    public func scanNodes(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, NodeData)] {
+        try scan(table: nodesTable, after: after, limit: limit).map { (h, data) throws(HashDBError) in
+            guard let node = StoreEncoding.node(data: data) else { throw .invalidNode(h, .wrongSize(data.count / 8)) }
+            return (h, node)
+        }
+    }
+
+    public func scanPrograms(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, [UInt8])] {
+        try scan(table: programTable, after: after, limit: limit)
+    }
+
+    private func scan(table: String, after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, [UInt8])] {
+        do {
+            return try pool.unsafeRead { db in
+                let start = Data(after.map(StoreEncoding.key) ?? [])
+                let rows = try Row.fetchAll(db, sql: "SELECT hash, data FROM \"\(table)\" WHERE hash > ? AND hash <> ? ORDER BY hash LIMIT ?",
+                                            arguments: [start, Data(StoreEncoding.rootRowKey), limit])
+                return try rows.map { row in
+                    let key: Data = row[0]
+                    let data: Data = row[1]
+                    guard let h = StoreEncoding.hash(key: [UInt8](key)) else {
+                        throw HashDBError.schemaMismatch("table \(table) holds a key that is not a hash: \(key.count) bytes")
+                    }
+                    return (h, [UInt8](data))
+                }
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    public func counts() throws(HashDBError) -> (nodes: Int, programs: Int) {
+        do {
+            return try pool.unsafeRead { db in
+                let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(nodesTable)\" WHERE hash <> ?", arguments: [Data(StoreEncoding.rootRowKey)]) ?? 0
+                let p = try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(programTable)\"") ?? 0
+                return (n, p)
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    // MARK: Writes
+
+    public func commit(_ write: StoreWrite) throws(HashDBError) {
+        guard !write.isEmpty else { return }
+        // Inserting in key order keeps the B-tree's working set small.
+        let nodes = write.nodes.sorted { Digest.keyOrder($0.0, $1.0) }
+        do {
+            try pool.write { db in
+                let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO \"\(nodesTable)\" (hash, data) VALUES (?, ?)").sqliteStatement
+                var row = [UInt8](repeating: 0, count: 128)
+                try row.withUnsafeMutableBytes { buf in
+                    let key = UnsafeMutableRawBufferPointer(rebasing: buf[0..<32])
+                    let data = UnsafeMutableRawBufferPointer(rebasing: buf[32..<128])
+                    for (h, n) in nodes {
+                        key.storeBytes(of: h.e3.value.bigEndian, toByteOffset: 0, as: UInt64.self)
+                        key.storeBytes(of: h.e2.value.bigEndian, toByteOffset: 8, as: UInt64.self)
+                        key.storeBytes(of: h.e1.value.bigEndian, toByteOffset: 16, as: UInt64.self)
+                        key.storeBytes(of: h.e0.value.bigEndian, toByteOffset: 24, as: UInt64.self)
+                        StoreEncoding.writeData(n, into: data)
+                        sqlite3_bind_blob(insert, 1, key.baseAddress, 32, nil)
+                        sqlite3_bind_blob(insert, 2, data.baseAddress, Int32(n.count * 8), nil)
+                        let rc = sqlite3_step(insert)
+                        sqlite3_reset(insert)
+                        guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(insert)))) }
+                    }
+                }
+                for (h, bytes) in write.programs {
+                    try db.execute(sql: "INSERT OR IGNORE INTO \"\(programTable)\" (hash, data) VALUES (?, ?)",
+                                   arguments: [Data(StoreEncoding.key(h)), Data(bytes)])
+                }
+                if let root = write.stateRoot {
+                    try db.execute(sql: "INSERT INTO \"\(nodesTable)\" (hash, data) VALUES (?, ?) ON CONFLICT(hash) DO UPDATE SET data = excluded.data",
+                                   arguments: [Data(StoreEncoding.rootRowKey), Data(StoreEncoding.rootRowData(root))])
+                }
+                var metadata = write.metadata
+                if let id = write.flushId { metadata["last_flush_id"] = String(id) }
+                for (k, v) in metadata {
+                    try db.execute(sql: "INSERT INTO zkstate_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [k, v])
+                }
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    public func close() {
+        try? pool.close()
+    }
+}
