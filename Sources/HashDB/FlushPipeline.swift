@@ -198,7 +198,7 @@ public final class FlushPipeline: @unchecked Sendable {
                 let wanted = lastFlushId > storedFlushId || pending.bytes > pendingLimit
                 if !wanted {
                     if stopping { break }
-                    condition.wait(until: Date().addingTimeInterval(5))
+                    _ = condition.wait(until: Date().addingTimeInterval(5))
                     continue
                 }
                 storing = pending

@@ -233,6 +233,11 @@ public final class HashDB: Sendable {
         return try pipeline.flush(wait: wait ?? configuration.synchronousFlush)
     }
 
+    /// Queues `root` as the new value of the latest-state-root row (as a DATABASE Set does).
+    public func recordStateRoot(_ root: Digest) {
+        pipeline.enqueue(nodes: [], stateRoot: root)
+    }
+
     /// Purge: prunes a live batch in memory as its flush would (spec §8.5).
     public func purge(batch: String, root: Digest?) throws(HashDBError) {
         try batches.prune(batch: batch, root: root)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HashDB
 import Goldilocks
 import SMT
 import ZKEVMState
@@ -21,13 +22,18 @@ struct GenesisCommand: ParsableCommand {
     @Flag(help: "Exit 1 when a root differs from the one the file states.")
     var check = false
 
+    @Option(help: "Keep the nodes and programs in this store (a SQLite path, sqlite:PATH, postgresql://…); the root row names the last root.")
+    var db: String?
+
     func run() throws {
         var mismatch = false
+        let hashDB = try db.map { try Database.open($0) }
+        defer { hashDB?.close() }
         for genesis in try Input.genesis(file, argument: "<file>") {
-            let state = ZKEVMState(tree: SparseMerkleTree())
             let progress = BatchProgress()
             let root = try ProgressBar.run("genesis", progress: progress) {
-                try state.write(genesis.accounts, progress: progress)
+                if let hashDB { return try Database.store(hashDB, accounts: genesis.accounts, progress: progress) }
+                return try ZKEVMState(tree: SparseMerkleTree()).write(genesis.accounts, progress: progress)
             }
             print(root.hexString)
             if check, let expected = genesis.expectedRoot, expected != root {
@@ -168,6 +174,7 @@ struct SMTCommand: ParsableCommand {
         )
 
         @Argument(help: "The operations file ('-' reads standard input).") var file: String
+        @Option(help: "Keep the nodes in this store (a SQLite path, sqlite:PATH, postgresql://…).") var db: String?
 
         func run() throws {
             let json = try Input.json(Input.file(file, argument: "<file>"), argument: "<file>")
@@ -188,13 +195,24 @@ struct SMTCommand: ParsableCommand {
                     throw UsageError(argument: "<file>", reason: "\(error)")
                 }
             }
-            let tree = SparseMerkleTree()
             var root = NodeHash.zero
             var lines: [String] = []
-            for (key, value) in ops {
-                let result = try tree.set(root: root, key: key, value: value)
-                root = result.newRoot
-                lines.append("\(root.hexString) \(result.mode.rawValue)")
+            if let db {
+                let hashDB = try Database.open(db)
+                defer { hashDB.close() }
+                for (key, value) in ops {
+                    let result = try hashDB.set(root: root, key: key, value: value).result
+                    root = result.newRoot
+                    lines.append("\(root.hexString) \(result.mode.rawValue)")
+                }
+                try hashDB.flush(wait: true)
+            } else {
+                let tree = SparseMerkleTree()
+                for (key, value) in ops {
+                    let result = try tree.set(root: root, key: key, value: value)
+                    root = result.newRoot
+                    lines.append("\(root.hexString) \(result.mode.rawValue)")
+                }
             }
             if !lines.isEmpty { print(lines.joined(separator: "\n")) }
         }

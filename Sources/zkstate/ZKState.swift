@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HashDB
 
 /// The `zkstate` command line: Polygon zkEVM state tools.
 @main
@@ -7,7 +8,8 @@ struct ZKState: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkstate",
         abstract: "Polygon zkEVM L2 state tools: Poseidon over Goldilocks, the state tree and its stores.",
-        subcommands: [HashCommand.self, GenesisCommand.self, KeyCommand.self, ProofCommand.self, VerifyCommand.self, SMTCommand.self]
+        subcommands: [HashCommand.self, GenesisCommand.self, KeyCommand.self, ProofCommand.self, VerifyCommand.self, SMTCommand.self,
+                      GetCommand.self, AccountCommand.self, DBCommand.self]
     )
 
     /// Runs the command; a ``UsageError`` becomes one line on stderr and exit code 64.
@@ -18,6 +20,10 @@ struct ZKState: ParsableCommand {
         } catch let error as UsageError {
             FileHandle.standardError.write(Data("zkstate: \(error)\n".utf8))
             Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch let error as HashDBError {
+            FileHandle.standardError.write(Data("zkstate: \(error)\n".utf8))
+            if case .invalidConfiguration = error { Foundation.exit(ExitCode.validationFailure.rawValue) }
+            Foundation.exit(ExitCode.failure.rawValue)
         } catch {
             // --help, --version and plain exit codes keep ArgumentParser's behaviour; a parse
             // error is one line (no usage block), with ArgumentParser's exit code (64).
