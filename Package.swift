@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "HashDBTests", dependencies: ["HashDB", "ZKEVMState", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
         .testTarget(name: "PILTests", dependencies: ["PIL", "Goldilocks", "TestSupport"]),
         .testTarget(name: "TraceCheckTests", dependencies: ["StorageSM", "PIL", "SMT", "Poseidon", "Goldilocks", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["zkstate", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["zkstate", "HashDB", "SMT", "Goldilocks", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

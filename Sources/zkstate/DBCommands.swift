@@ -168,13 +168,14 @@ struct DBCommand: ParsableCommand {
         @Option(help: "Random seed.") var seed: UInt64 = 1
         @Option(help: "Writes per flush.") var writes = 100
         @Option(help: "Number of flushes.") var steps = 1000
+        @Option(help: "The workload step to start with (the store's root row is the state before it).") var firstStep = 0
 
         func run() throws {
             let hashDB = try Database.open(db)
             var root = try hashDB.store.stateRoot()
             let generator = SeededWorkload(seed: seed, writesPerStep: writes)
             let out = FileHandle.standardOutput
-            for step in 0..<steps {
+            for step in firstStep..<(firstStep + steps) {
                 let ops = generator.writes(step: step)
                 root = try SparseMerkleTree(store: hashDB.treeStore(persistence: .database)).setMany(root: root, ops)
                 hashDB.recordStateRoot(root)

@@ -244,7 +244,7 @@ public final class BatchStateManager: Sendable {
                         if p == .database { persistent[h] = bytes } else { cached[h] = bytes }
                     }
                     guard !slot.subStates.isEmpty else { continue }
-                    if let r = slot.newRoot { lastRoot = r; keepRoots.append(r) }
+                    if let r = slot.newRoot { lastRoot = r }
                     if !purge { for sub in slot.subStates { written.formUnion(sub.written) } }
                 }
             }
