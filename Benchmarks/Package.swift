@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(name: "zkstate", path: ".."),
         // Only the malloc interposer: the runtime (ARC) interposer is not needed for these metrics.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -35,6 +36,19 @@ let package = Package(
                 .product(name: "ZKEVMState", package: "zkstate"),
             ],
             path: "Benchmarks/SMTBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "HashDBBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Goldilocks", package: "zkstate"),
+                .product(name: "Poseidon", package: "zkstate"),
+                .product(name: "SMT", package: "zkstate"),
+                .product(name: "HashDB", package: "zkstate"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/HashDBBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

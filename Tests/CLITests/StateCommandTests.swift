@@ -134,7 +134,7 @@ struct StateCommandTests {
 }
 
 /// Converts 0x-hex to decimal with plain long division (independent of the code under test).
-private func hexToDecimal(_ hex: String) throws -> String {
+func hexToDecimal(_ hex: String) throws -> String {
     var digits: [UInt8] = [0]  // little-endian base-10 digits
     for c in hex.dropFirst(2) {
         var carry = UInt32(try #require(c.hexDigitValue))

@@ -1,0 +1,97 @@
+import Foundation
+import Goldilocks
+import HashDB
+import SMT
+import Synchronization
+import Testing
+
+/// A store whose commits fail while `failing` is set (an outage), counting attempts.
+final class FlakyStore: PersistentStore {
+    let inner = MemoryStore()
+    let failing = Atomic<Bool>(true)
+    let attempts = Atomic<Int>(0)
+    var location: String { "flaky" }
+    func readNode(_ hash: Digest) throws(HashDBError) -> NodeData? { try inner.readNode(hash) }
+    func readNodes(_ hashes: [Digest]) throws(HashDBError) -> [Digest: NodeData] { try inner.readNodes(hashes) }
+    func readProgram(_ hash: Digest) throws(HashDBError) -> [UInt8]? { try inner.readProgram(hash) }
+    func commit(_ write: StoreWrite) throws(HashDBError) {
+        attempts.add(1, ordering: .relaxed)
+        if failing.load(ordering: .relaxed) { throw .storeUnreachable(location: location, reason: "outage") }
+        try inner.commit(write)
+    }
+    func stateRoot() throws(HashDBError) -> Digest { try inner.stateRoot() }
+    func storedFlushId() throws(HashDBError) -> UInt64 { try inner.storedFlushId() }
+    func metadata(_ key: String) throws(HashDBError) -> String? { try inner.metadata(key) }
+    func scanNodes(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, NodeData)] { try inner.scanNodes(after: after, limit: limit) }
+    func scanPrograms(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, [UInt8])] { try inner.scanPrograms(after: after, limit: limit) }
+    func counts() throws(HashDBError) -> (nodes: Int, programs: Int) { try inner.counts() }
+    func close() {}
+}
+
+@Suite("Flush pipeline")
+struct PipelineTests {
+    @Test("A store outage: flushed data stays readable, is retried, and stored once the store is back")
+    func outageIsRetried() throws {
+        let store = FlakyStore()
+        let db = try HashDB(store: store)
+        defer { db.close() }
+        let key = Digest(canonical: 1, 2, 3, 4)
+        let root = try db.set(root: .zero, key: key, value: UInt256(77)).result.newRoot
+        let (id, stored) = try db.flush()
+        #expect(id == 1 && stored == 0)
+        // The writer keeps failing: nothing is reported stored, reads are served from the pipeline.
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(db.flushStatus.storedFlushId == 0)
+        #expect(db.flushStatus.failedCommits >= 1)
+        #expect(db.pipeline.lastCommitError != nil)
+        db.nodeCache.removeAll()
+        #expect(try db.get(root: root, key: key).result.value == UInt256(77))
+        #expect(try store.inner.counts().nodes == 0)
+        // A synchronous flush during the outage reports the store's error after its timeout.
+        #expect(throws: HashDBError.self) { try db.pipeline.flush(wait: true, timeout: .seconds(1)) }
+        store.failing.store(false, ordering: .relaxed)
+        let (id2, _) = try db.flush(wait: true)
+        #expect(db.flushStatus.storedFlushId >= id2)
+        #expect(try store.inner.counts().nodes == 2)  // the leaf and its value
+        #expect(try store.inner.stateRoot() == root)
+        #expect(db.pipeline.lastCommitError == nil)
+    }
+
+    @Test("Status never waits for the writer; ids only grow")
+    func statusCounters() throws {
+        let db = try HashDB(store: MemoryStore())
+        defer { db.close() }
+        var previous: UInt64 = 0
+        for i in 0..<20 {
+            _ = try db.set(root: db.latestStateRoot, key: Digest(canonical: UInt64(i), 1, 1, 1), value: UInt256(UInt64(i + 1)))
+            let (id, stored) = try db.flush()
+            #expect(id == previous + 1)
+            #expect(stored <= id)
+            previous = id
+            let s = db.flushStatus
+            #expect(s.storedFlushId <= s.storingFlushId && s.storingFlushId <= s.lastFlushId)
+        }
+        try db.flush(wait: true)
+        #expect(db.flushStatus.storedFlushId == 21)
+    }
+
+    @Test("A stored node of the wrong size is reported as invalid, with its hash", arguments: [StoreKind.sqlite])
+    func invalidSize(kind: StoreKind) throws {
+        let t = try TestStore(kind)
+        defer { t.remove() }
+        let store = try t.open()
+        store.close()
+        let h = Digest(canonical: 9, 9, 9, 9)
+        let key = StoreEncoding.key(h).map { String(format: "%02x", $0) }.joined()
+        _ = try sqlite3(t.location, "INSERT INTO nodes VALUES (x'\(key)', x'\(String(repeating: "00", count: 40))');")
+        let again = try t.open()
+        defer { again.close() }
+        #expect(throws: HashDBError.invalidNode(h, .wrongSize(5))) { _ = try again.readNode(h) }
+        let db = try HashDB(store: again)
+        #expect {
+            _ = try db.get(root: h, key: .zero)
+        } throws: { error in
+            "\(error)".contains(h.hexString)
+        }
+    }
+}
