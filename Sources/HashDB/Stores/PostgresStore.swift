@@ -58,11 +58,17 @@ public final class PostgresStore: PersistentStore {
         writer = Mutex(connections[0])
         readers = connections.dropFirst().map { Locked($0) }
         do {
+            if readOnly {
+                // A read-only store cannot write even by mistake: every transaction is read-only.
+                for c in connections {
+                    _ = try c.query("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", logger: logger).wait()
+                }
+            }
             if !readOnly { try createTables(schema: schema) }
             try checkTables()
         } catch {
             close()
-            throw error
+            throw failure(error)
         }
     }
 
