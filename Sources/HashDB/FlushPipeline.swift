@@ -158,6 +158,12 @@ public final class FlushPipeline: @unchecked Sendable {
         return latestRoot
     }
 
+    /// Forgets the latest root (after a reset of the store).
+    public func resetLatestRoot() {
+        condition.lock(); defer { condition.unlock() }
+        latestRoot = .zero
+    }
+
     /// The last commit error, if the last commit failed.
     public var lastCommitError: HashDBError? {
         condition.lock(); defer { condition.unlock() }

@@ -233,6 +233,18 @@ public final class HashDB: Sendable {
         return try pipeline.flush(wait: wait ?? configuration.synchronousFlush)
     }
 
+    /// ResetDB: drops every batch, waits for the writer, deletes everything in the store and the
+    /// memory layers, and re-creates the zero root row.
+    public func reset() throws(HashDBError) {
+        batches.removeAll()
+        try pipeline.flush(wait: true)
+        try store.deleteAll()
+        try overlay.deleteAll()
+        nodeCache.removeAll()
+        programCache.removeAll()
+        pipeline.resetLatestRoot()
+    }
+
     /// Queues `root` as the new value of the latest-state-root row (as a DATABASE Set does).
     public func recordStateRoot(_ root: Digest) {
         pipeline.enqueue(nodes: [], stateRoot: root)

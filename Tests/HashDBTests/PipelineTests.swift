@@ -25,6 +25,7 @@ final class FlakyStore: PersistentStore {
     func scanNodes(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, NodeData)] { try inner.scanNodes(after: after, limit: limit) }
     func scanPrograms(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, [UInt8])] { try inner.scanPrograms(after: after, limit: limit) }
     func counts() throws(HashDBError) -> (nodes: Int, programs: Int) { try inner.counts() }
+    func deleteAll() throws(HashDBError) { try inner.deleteAll() }
     func close() {}
 }
 

@@ -46,6 +46,16 @@ public final class BatchStateManager: Sendable {
         state.withLock { $0.batches[batch]?.programs[hash] }
     }
 
+    /// The live batch whose last root is `root`, if any (ConsolidateState).
+    public func batch(withCurrentRoot root: Digest) -> String? {
+        state.withLock { s in s.batches.first { $0.value.currentRoot == root }?.key }
+    }
+
+    /// Forgets every batch (ResetDB).
+    public func removeAll() {
+        state.withLock { $0.batches.removeAll() }
+    }
+
     /// The root the batch last saw (old or new, any persistence).
     public func currentRoot(_ batch: String) -> Digest? {
         state.withLock { $0.batches[batch]?.currentRoot }

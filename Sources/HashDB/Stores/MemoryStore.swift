@@ -76,5 +76,9 @@ public final class MemoryStore: PersistentStore {
         try open { ($0.nodes.count, $0.programs.count) }
     }
 
+    public func deleteAll() throws(HashDBError) {
+        try open { t in t.nodes = [:]; t.programs = [:]; t.stateRoot = .zero }
+    }
+
     public func close() { tables.withLock { $0.closed = true } }
 }

@@ -44,6 +44,10 @@ public protocol PersistentStore: AnyObject, Sendable {
     /// Number of stored nodes (the root row excluded) and programs.
     func counts() throws(HashDBError) -> (nodes: Int, programs: Int)
 
+    /// Deletes every node, program and the root row (then re-creates the zero root row), in one
+    /// transaction. Only for an operator's explicit reset; normal operation never deletes.
+    func deleteAll() throws(HashDBError)
+
     /// Releases connections and files. Further calls fail.
     func close()
 }

@@ -309,6 +309,22 @@ public final class PostgresStore: PersistentStore {
         }
     }
 
+    public func deleteAll() throws(HashDBError) {
+        try withWriter { c in
+            _ = try run(c, "BEGIN")
+            do {
+                _ = try run(c, PostgresQuery(unsafeSQL: "DELETE FROM \(nodesTable)"))
+                _ = try run(c, PostgresQuery(unsafeSQL: "DELETE FROM \(programTable)"))
+                let root = ByteBuffer(bytes: StoreEncoding.rootRowKey), zero = ByteBuffer(bytes: [UInt8](repeating: 0, count: 96))
+                _ = try run(c, "INSERT INTO \(unescaped: nodesTable) (hash, data) VALUES (\(root), \(zero))")
+                _ = try run(c, "COMMIT")
+            } catch {
+                _ = try? run(c, "ROLLBACK")
+                throw error
+            }
+        }
+    }
+
     public func close() {
         var connections: [PostgresConnection] = []
         if let c = writer.withLock({ c -> PostgresConnection? in defer { c = nil }; return c }) { connections.append(c) }

@@ -277,6 +277,19 @@ public final class SQLiteStore: PersistentStore {
         }
     }
 
+    public func deleteAll() throws(HashDBError) {
+        do {
+            try pool.write { db in
+                try db.execute(sql: "DELETE FROM \"\(nodesTable)\"")
+                try db.execute(sql: "DELETE FROM \"\(programTable)\"")
+                try db.execute(sql: "INSERT INTO \"\(nodesTable)\" (hash, data) VALUES (?, ?)",
+                               arguments: [Data(StoreEncoding.rootRowKey), Data(count: 96)])
+            }
+        } catch {
+            throw failure(error)
+        }
+    }
+
     public func close() {
         try? pool.close()
     }
