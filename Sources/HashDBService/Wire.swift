@@ -60,7 +60,10 @@ enum Wire {
     }
 
     /// Unpadded lowercase hex, "0" for zero (ins_value, old_value, new_value, ReadTree values).
-    static func hex(_ v: UInt256) -> String { v.isZero ? "0" : v.unprefixedHex.lowercased() }
+    static func hex(_ v: UInt256) -> String {
+        let digits = v.unprefixedHex.lowercased().drop { $0 == "0" }
+        return digits.isEmpty ? "0" : String(digits)
+    }
 
     /// Get.value: 64 lowercase hex digits.
     static func paddedHex(_ v: UInt256) -> String {
