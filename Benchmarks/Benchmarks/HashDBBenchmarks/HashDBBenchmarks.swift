@@ -189,7 +189,9 @@ func runColdSQLiteReads(reads: Int = 200_000) throws {
     let queue = try DatabaseQueue(path: path)
     let raw = try seconds {
         try queue.read { database in
-            let statement = try database.makeStatement(sql: "SELECT data FROM nodes WHERE hash = ?").sqliteStatement
+            let prepared = try database.makeStatement(sql: "SELECT data FROM nodes WHERE hash = ?")
+            let statement = prepared.sqliteStatement
+            defer { withExtendedLifetime(prepared) {} }
             for h in sample[half...] {
                 let key = StoreEncoding.key(h)
                 key.withUnsafeBytes { k in

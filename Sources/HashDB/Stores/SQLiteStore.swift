@@ -2,6 +2,7 @@ import Foundation
 import Goldilocks
 import GRDB
 import GRDBSQLite
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, no server.
 ///
@@ -21,6 +22,8 @@ public final class SQLiteStore: PersistentStore {
     private let pool: DatabasePool
     private let nodesTable: String
     private let programTable: String
+    private let readers: [SQLiteReader]
+    private let nextReader = Atomic<Int>(0)
 
     /// Opens (creating when `readOnly` is false) the store at `path`. Table names may carry a
     /// `schema.` prefix (the prover's defaults); SQLite has no schemas, so it is dropped.
@@ -45,8 +48,18 @@ public final class SQLiteStore: PersistentStore {
         } catch {
             throw .storeUnreachable(location: path, reason: SQLiteStore.reason(error))
         }
-        if !readOnly { try createTables() }
-        try checkTables()
+        if !readOnly { try SQLiteStore.createTables(pool, path: path, nodesTable: self.nodesTable, programTable: self.programTable) }
+        try SQLiteStore.checkTables(pool, path: path, tables: [self.nodesTable, self.programTable])
+        var readers: [SQLiteReader] = []
+        for _ in 0..<4 {
+            readers.append(try SQLiteReader(path: path, nodesTable: self.nodesTable, programTable: self.programTable))
+        }
+        self.readers = readers
+    }
+
+    /// A reader connection (round robin; each is used by one thread at a time).
+    private var reader: SQLiteReader {
+        readers[nextReader.add(1, ordering: .relaxed).oldValue & (readers.count - 1)]
     }
 
     public var location: String { "sqlite:\(path)" }
@@ -66,7 +79,7 @@ public final class SQLiteStore: PersistentStore {
         return .storeFailed(location: location, reason: SQLiteStore.reason(error))
     }
 
-    private func createTables() throws(HashDBError) {
+    private static func createTables(_ pool: DatabasePool, path: String, nodesTable: String, programTable: String) throws(HashDBError) {
         do {
             try pool.write { db in
                 for table in [nodesTable, programTable] {
@@ -79,14 +92,14 @@ public final class SQLiteStore: PersistentStore {
                                arguments: [Data(StoreEncoding.rootRowKey), Data(count: 96)])
             }
         } catch {
-            throw failure(error)
+            throw (error as? HashDBError) ?? .storeFailed(location: "sqlite:\(path)", reason: SQLiteStore.reason(error))
         }
     }
 
-    private func checkTables() throws(HashDBError) {
+    private static func checkTables(_ pool: DatabasePool, path: String, tables: [String]) throws(HashDBError) {
         do {
             try pool.read { db in
-                for table in [nodesTable, programTable] {
+                for table in tables {
                     let columns = try db.columns(in: table).map { $0.name.lowercased() }
                     guard columns == ["hash", "data"] else {
                         throw HashDBError.schemaMismatch("table \(table) of \(path) has columns \(columns), expected [hash, data]")
@@ -94,51 +107,27 @@ public final class SQLiteStore: PersistentStore {
                 }
             }
         } catch {
-            throw failure(error)
+            throw (error as? HashDBError) ?? .storeFailed(location: "sqlite:\(path)", reason: SQLiteStore.reason(error))
         }
     }
 
     // MARK: Reads
 
     public func readNode(_ hash: Digest) throws(HashDBError) -> NodeData? {
-        let key = StoreEncoding.key(hash)
-        let data: [UInt8]?
-        do {
-            data = try pool.unsafeRead { db in
-                try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", key: key)
-            }
-        } catch {
-            throw failure(error)
-        }
-        guard let data else { return nil }
-        guard let node = StoreEncoding.node(data: data) else { throw .invalidNode(hash, .wrongSize(data.count / 8)) }
-        return node
+        try reader.node(hash, location: location)
     }
 
     public func readNodes(_ hashes: [Digest]) throws(HashDBError) -> [Digest: NodeData] {
+        let r = reader
         var out: [Digest: NodeData] = [:]
-        do {
-            try pool.unsafeRead { db in
-                for h in hashes {
-                    guard let data = try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", key: StoreEncoding.key(h)) else { continue }
-                    guard let node = StoreEncoding.node(data: data) else { throw HashDBError.invalidNode(h, .wrongSize(data.count / 8)) }
-                    out[h] = node
-                }
-            }
-        } catch {
-            throw failure(error)
+        for h in hashes {
+            if let n = try r.node(h, location: location) { out[h] = n }
         }
         return out
     }
 
     public func readProgram(_ hash: Digest) throws(HashDBError) -> [UInt8]? {
-        do {
-            return try pool.unsafeRead { db in
-                try SQLiteStore.selectData(db, sql: "SELECT data FROM \"\(programTable)\" WHERE hash = ?", key: StoreEncoding.key(hash))
-            }
-        } catch {
-            throw failure(error)
-        }
+        try reader.program(hash, location: location)
     }
 
     /// One-row SELECT through the C API: binds `key` without copying, copies the blob out.
@@ -291,6 +280,75 @@ public final class SQLiteStore: PersistentStore {
     }
 
     public func close() {
+        for r in readers { r.close() }
         try? pool.close()
+    }
+}
+
+/// A read-only SQLite connection with its two point-lookup statements prepared once: the hot read
+/// path goes straight to SQLite's C API (GRDB's pool would add a queue hop and a transaction per
+/// read). In WAL mode each lookup sees the latest committed transaction.
+final class SQLiteReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private var connection: OpaquePointer?
+    private var selectNode: OpaquePointer?
+    private var selectProgram: OpaquePointer?
+
+    init(path: String, nodesTable: String, programTable: String) throws(HashDBError) {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw .storeUnreachable(location: "sqlite:\(path)", reason: message)
+        }
+        sqlite3_busy_timeout(db, 10_000)
+        connection = db
+        guard sqlite3_prepare_v2(db, "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", -1, &selectNode, nil) == SQLITE_OK,
+              sqlite3_prepare_v2(db, "SELECT data FROM \"\(programTable)\" WHERE hash = ?", -1, &selectProgram, nil) == SQLITE_OK else {
+            let message = String(cString: sqlite3_errmsg(db))
+            close()
+            throw .storeFailed(location: "sqlite:\(path)", reason: message)
+        }
+    }
+
+    /// Runs `statement` for `hash`; `body` sees the data column.
+    private func lookup<R>(_ statement: OpaquePointer?, _ hash: Digest, location: String,
+                           _ body: (UnsafeRawBufferPointer) -> R) throws(HashDBError) -> R? {
+        var key = (hash.e3.value.bigEndian, hash.e2.value.bigEndian, hash.e1.value.bigEndian, hash.e0.value.bigEndian)
+        lock.lock(); defer { lock.unlock() }
+        guard let statement else { throw .storeFailed(location: location, reason: "the store is closed") }
+        defer { sqlite3_reset(statement) }
+        let rc = withUnsafeBytes(of: &key) { k -> Int32 in
+            sqlite3_bind_blob(statement, 1, k.baseAddress, 32, nil)
+            return sqlite3_step(statement)
+        }
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else {
+            throw .storeFailed(location: location, reason: String(cString: sqlite3_errmsg(connection)))
+        }
+        let n = Int(sqlite3_column_bytes(statement, 0))
+        return body(UnsafeRawBufferPointer(start: sqlite3_column_blob(statement, 0), count: n))
+    }
+
+    func node(_ hash: Digest, location: String) throws(HashDBError) -> NodeData? {
+        var size = 0
+        let found: NodeData?? = try lookup(selectNode, hash, location: location) { bytes -> NodeData? in
+            size = bytes.count
+            return StoreEncoding.node(data: bytes)
+        }
+        guard let found else { return nil }
+        guard let node = found else { throw .invalidNode(hash, .wrongSize(size / 8)) }
+        return node
+    }
+
+    func program(_ hash: Digest, location: String) throws(HashDBError) -> [UInt8]? {
+        try lookup(selectProgram, hash, location: location) { bytes in bytes.count == 0 ? [] : [UInt8](bytes) }
+    }
+
+    func close() {
+        lock.lock(); defer { lock.unlock() }
+        sqlite3_finalize(selectNode); selectNode = nil
+        sqlite3_finalize(selectProgram); selectProgram = nil
+        sqlite3_close(connection); connection = nil
     }
 }
