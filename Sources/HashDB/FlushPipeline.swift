@@ -1,5 +1,6 @@
 import Foundation
 import Goldilocks
+import Synchronization
 
 /// The asynchronous writer between the HashDB and its store (hashdb spec §7).
 ///
@@ -76,6 +77,8 @@ public final class FlushPipeline: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
+    /// Whether pending or storing may hold rows: lets reads skip the lock when nothing is queued.
+    private let holdsRows = Atomic<Bool>(false)
 
     /// Starts the writer for `store`. `pendingLimitBytes` bounds pending before a flush waits;
     /// `retainedSets` stored sets are kept for ``flushData(after:timeout:)``.
@@ -102,6 +105,7 @@ public final class FlushPipeline: @unchecked Sendable {
                         stateRoot: Digest? = nil) {
         condition.lock(); defer { condition.unlock() }
         guard !readOnly else { return }
+        holdsRows.store(true, ordering: .releasing)
         for (h, n) in nodes where pending.nodes.updateValue(n, forKey: h) == nil { pending.bytes += 128 }
         for (h, p) in programs where pending.programs.updateValue(p, forKey: h) == nil { pending.bytes += 64 + p.count }
         if let stateRoot { pending.stateRoot = stateRoot; latestRoot = stateRoot }
@@ -133,12 +137,14 @@ public final class FlushPipeline: @unchecked Sendable {
 
     /// A node queued or being written, or nil.
     public func node(_ hash: Digest) -> NodeData? {
+        guard holdsRows.load(ordering: .acquiring) else { return nil }
         condition.lock(); defer { condition.unlock() }
         return pending.nodes[hash] ?? storing?.nodes[hash]
     }
 
     /// A program queued or being written, or nil.
     public func program(_ hash: Digest) -> [UInt8]? {
+        guard holdsRows.load(ordering: .acquiring) else { return nil }
         condition.lock(); defer { condition.unlock() }
         return pending.programs[hash] ?? storing?.programs[hash]
     }
@@ -233,6 +239,7 @@ public final class FlushPipeline: @unchecked Sendable {
             lastError = nil
             storedFlushId = id
             storing = nil
+            if pending.isEmpty { holdsRows.store(false, ordering: .releasing) }
             if !set.isEmpty {
                 storedSets.append(StoredSet(flushId: id, nodes: set.nodes, programs: set.programs, stateRoot: set.stateRoot))
                 if storedSets.count > retained {

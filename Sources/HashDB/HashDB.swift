@@ -31,6 +31,8 @@ public final class HashDB: Sendable {
     public let programCache: BoundedCache<[UInt8]>
     /// Data written with CACHE persistence: kept in memory until restart, never evicted.
     let overlay = MemoryStore()
+    /// Whether anything was ever written to the overlay (reads skip it until then).
+    private let overlayUsed = Atomic<Bool>(false)
 
     /// Opens the store the configuration names and starts the flush writer.
     public convenience init(configuration: HashDBConfiguration) throws(HashDBError) {
@@ -69,7 +71,7 @@ public final class HashDB: Sendable {
     public func node(_ hash: Digest, batch: String? = nil) throws(HashDBError) -> NodeData? {
         if let batch = routed(batch), let n = batches.node(hash, batch: batch) { return n }
         if let n = nodeCache.get(hash) { return n }
-        if let n = try overlay.readNode(hash) ?? pipeline.node(hash) {
+        if let n = try (overlayUsed.load(ordering: .acquiring) ? overlay.readNode(hash) : nil) ?? pipeline.node(hash) {
             nodeCache.put(hash, n)
             return n
         }
@@ -82,7 +84,7 @@ public final class HashDB: Sendable {
     public func program(_ hash: Digest, batch: String? = nil) throws(HashDBError) -> [UInt8]? {
         if let batch = routed(batch), let p = batches.program(hash, batch: batch) { return p }
         if let p = programCache.get(hash) { return p }
-        if let p = try overlay.readProgram(hash) ?? pipeline.program(hash) {
+        if let p = try (overlayUsed.load(ordering: .acquiring) ? overlay.readProgram(hash) : nil) ?? pipeline.program(hash) {
             programCache.put(hash, p)
             return p
         }
@@ -109,10 +111,16 @@ public final class HashDB: Sendable {
         case .database:
             pipeline.enqueue(nodes: rows, programs: programs)
         case .cache:
-            try? overlay.commit(StoreWrite(nodes: rows, programs: programs))
+            try? commitOverlay(StoreWrite(nodes: rows, programs: programs))
         case .temporary, .temporaryHash:
             break
         }
+    }
+
+    private func commitOverlay(_ write: StoreWrite) throws(HashDBError) {
+        guard !write.isEmpty else { return }
+        overlayUsed.store(true, ordering: .releasing)
+        try overlay.commit(write)
     }
 
     /// The outcome of a Set, with the nodes it read when asked.
@@ -223,11 +231,11 @@ public final class HashDB: Sendable {
                       wait: Bool? = nil) throws(HashDBError) -> (flushId: UInt64, storedFlushId: UInt64) {
         if let batch = routed(batch), let handOff = batches.consolidate(batch: batch, root: root) {
             for (h, n) in handOff.nodes { nodeCache.put(h, n) }
-            try overlay.commit(StoreWrite(programs: handOff.cachePrograms))
+            try commitOverlay(StoreWrite(programs: handOff.cachePrograms))
             if persistence == .database {
                 pipeline.enqueue(nodes: handOff.nodes, programs: handOff.persistentPrograms, stateRoot: handOff.lastRoot)
             } else {
-                try overlay.commit(StoreWrite(nodes: handOff.nodes, programs: handOff.persistentPrograms))
+                try commitOverlay(StoreWrite(nodes: handOff.nodes, programs: handOff.persistentPrograms))
             }
         }
         return try pipeline.flush(wait: wait ?? configuration.synchronousFlush)

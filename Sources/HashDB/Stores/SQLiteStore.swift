@@ -23,7 +23,6 @@ public final class SQLiteStore: PersistentStore {
     private let nodesTable: String
     private let programTable: String
     private let readers: [SQLiteReader]
-    private let nextReader = Atomic<Int>(0)
 
     /// Opens (creating when `readOnly` is false) the store at `path`. Table names may carry a
     /// `schema.` prefix (the prover's defaults); SQLite has no schemas, so it is dropped.
@@ -57,9 +56,10 @@ public final class SQLiteStore: PersistentStore {
         self.readers = readers
     }
 
-    /// A reader connection (round robin; each is used by one thread at a time).
+    /// A reader connection: each thread keeps to one (its page cache stays warm for it); each
+    /// connection is used by one thread at a time.
     private var reader: SQLiteReader {
-        readers[nextReader.add(1, ordering: .relaxed).oldValue & (readers.count - 1)]
+        readers[Int(UInt(bitPattern: pthread_self().hashValue) >> 4) & (readers.count - 1)]
     }
 
     public var location: String { "sqlite:\(path)" }
@@ -302,6 +302,8 @@ final class SQLiteReader: @unchecked Sendable {
             throw .storeUnreachable(location: "sqlite:\(path)", reason: message)
         }
         sqlite3_busy_timeout(db, 10_000)
+        // Interior B-tree pages stay in SQLite's cache.
+        sqlite3_exec(db, "PRAGMA cache_size = -32768", nil, nil, nil)
         connection = db
         guard sqlite3_prepare_v2(db, "SELECT data FROM \"\(nodesTable)\" WHERE hash = ?", -1, &selectNode, nil) == SQLITE_OK,
               sqlite3_prepare_v2(db, "SELECT data FROM \"\(programTable)\" WHERE hash = ?", -1, &selectProgram, nil) == SQLITE_OK else {
