@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: what a new user and CI both run.
 # Builds in release, starts a private PostgreSQL (scripts/postgres.sh) for the store tests, runs
-# every test, and stops the server. With CI=true the PostgreSQL tests must run: a server that
+# every test, runs the gRPC interoperability test with Python grpcio from a virtual environment
+# (scripts/python-env.sh, installed from PyPI on first use), and stops the server. With CI=true the PostgreSQL tests must run: a server that
 # cannot start fails the run instead of skipping them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +28,12 @@ if [ -z "${ZKSTATE_TEST_POSTGRES_URL:-}" ]; then
     fi
 fi
 swift test -c release --skip-build "$@"
+# The gRPC interoperability test: an independent Python grpcio client against `zkstate serve`.
+if python=$(scripts/python-env.sh); then
+    "$python" Tests/Interop/hashdb_client.py .build/release/zkstate
+elif [ "${CI:-}" = true ]; then
+    echo "test.sh: CI=true and the Python environment (grpcio) could not be installed" >&2
+    exit 1
+else
+    echo "test.sh: Python grpcio could not be installed; the interoperability test is skipped" >&2
+fi
