@@ -1,0 +1,177 @@
+// Load test of the gRPC service on loopback: 16 concurrent clients (one HTTP/2 connection each)
+// against one server in this process, on a 10,000-key state in SQLite.
+//
+//     cd Benchmarks && swift package --disable-sandbox benchmark --target HashDBServiceBenchmarks
+//
+// Phases: Gets of cached keys (15 s), Sets with details=false (15 s), then 60 s of a mix (80 %
+// Get, 20 % Set). Each prints throughput, p50/p99 latency and errors (which must be zero).
+// ZKSTATE_BENCH_LOAD_SECONDS shortens the mixed phase.
+
+import Benchmark
+import Foundation
+import Goldilocks
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import HashDB
+import HashDBService
+import Poseidon
+import SMT
+import Synchronization
+
+func report(_ line: String) { print(line) }
+
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z &>> 31)
+    }
+}
+
+func fea(_ d: Digest) -> Hashdb_V1_Fea {
+    .with { $0.fe0 = d.e0.value; $0.fe1 = d.e1.value; $0.fe2 = d.e2.value; $0.fe3 = d.e3.value }
+}
+
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// Latencies (ns) and errors of one client.
+struct ClientStats: Sendable {
+    var latencies: [UInt64] = []
+    var errors = 0
+}
+
+enum Mix: Sendable { case gets, sets, mixed }
+
+/// Runs `clients` concurrent clients for `seconds` doing `mix` and prints the figures.
+func runPhase(_ name: String, port: Int, clients: Int, seconds: Double, mix: Mix, root: Digest, keys: [Digest]) async throws -> (rate: Double, count: Int) {
+    let deadline = now() + UInt64(seconds * 1e9)
+    let cpuBefore = cpuSeconds()
+    let start = now()
+    let all = try await withThrowingTaskGroup(of: ClientStats.self) { group in
+        for c in 0..<clients {
+            group.addTask {
+                let transport = try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext)
+                return try await withGRPCClient(transport: transport) { grpc in
+                    let client = Hashdb_V1_HashDBService.Client(wrapping: grpc)
+                    var stats = ClientStats()
+                    var g = SeededGenerator(state: UInt64(c + 1) * 7919)
+                    var myRoot = root
+                    while now() < deadline {
+                        let key = keys[Int(g.next() % UInt64(keys.count))]
+                        let doSet = mix == .sets || (mix == .mixed && g.next() % 5 == 0)
+                        let t0 = now()
+                        do {
+                            if doSet {
+                                let r = try await client.set(.with {
+                                    $0.oldRoot = fea(myRoot); $0.key = fea(key); $0.value = String(g.next(), radix: 16)
+                                    $0.persistence = .cacheUnspecified
+                                })
+                                if r.result.code == .success { myRoot = Digest(canonical: r.newRoot.fe0, r.newRoot.fe1, r.newRoot.fe2, r.newRoot.fe3) } else { stats.errors += 1 }
+                            } else {
+                                let r = try await client.get(.with { $0.root = fea(root); $0.key = fea(key) })
+                                if r.result.code != .success { stats.errors += 1 }
+                            }
+                        } catch {
+                            stats.errors += 1
+                        }
+                        stats.latencies.append(now() - t0)
+                    }
+                    return stats
+                }
+            }
+        }
+        var merged = ClientStats()
+        for try await s in group { merged.latencies += s.latencies; merged.errors += s.errors }
+        return merged
+    }
+    let elapsed = Double(now() - start) / 1e9
+    let cpu = cpuSeconds() - cpuBefore
+    let sorted = all.latencies.sorted()
+    func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1e6 }
+    let rate = Double(sorted.count) / elapsed
+    report(String(format: "%@: %d clients, %.0f s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d, %.2f cores busy",
+                  name, clients, elapsed, rate, pct(0.5), pct(0.99), all.errors, cpu / elapsed))
+    return (rate, sorted.count)
+}
+
+/// Nanoseconds per Poseidon hash on this machine, for the hashing share.
+func nanosecondsPerHash() -> Double {
+    var d = Digest(canonical: 1, 2, 3, 4)
+    let t0 = now()
+    for _ in 0..<50_000 { d = Poseidon.hash(d, d, capacity: d) }
+    blackHole(d)
+    return Double(now() - t0) / 50_000
+}
+
+/// Counts the nodes a Set writes (each is one Poseidon hash) on a tree like the served one.
+final class CountingStore: NodeStore, @unchecked Sendable {
+    let inner = MemoryNodeStore()
+    var written = 0
+    func node(_ hash: NodeHash) throws(SMTError) -> Node? { try inner.node(hash) }
+    func value(_ hash: NodeHash) throws(SMTError) -> UInt256? { try inner.value(hash) }
+    func write(_ batch: NodeBatch) throws(SMTError) { written += batch.nodes.count + batch.values.count; try inner.write(batch) }
+}
+
+func runLoad() async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zkstate-bench-load-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var g = SeededGenerator(state: 42)
+    let keys = (0..<10_000).map { _ in
+        Digest(canonical: g.next() % FieldElement.order, g.next() % FieldElement.order, g.next() % FieldElement.order, g.next() % FieldElement.order)
+    }
+    let writes = keys.map { ($0, UInt256(g.next() | 1)) }
+    var config = HashDBConfiguration(location: .sqlite(path: dir.appendingPathComponent("load.sqlite").path))
+    config.nodeCacheMB = 1024
+    let db = try HashDB(configuration: config)
+    let root = try SparseMerkleTree(store: db.treeStore(persistence: .database)).setMany(root: .zero, writes)
+    db.recordStateRoot(root)
+    try db.flush(wait: true)
+    // Hashes per Set at this size.
+    let counting = CountingStore()
+    let countingRoot = try SparseMerkleTree(store: counting).setMany(root: .zero, writes)
+    let before = counting.written
+    var r = countingRoot
+    for k in keys.prefix(2000) { r = try SparseMerkleTree(store: counting).set(root: r, key: k, value: UInt256(g.next())).newRoot }
+    let hashesPerSet = Double(counting.written - before) / 2000
+    let nsPerHash = nanosecondsPerHash()
+
+    let service = HashDBGRPCService(db: db, readLog: false)
+    let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
+    let server = GRPCServer(transport: transport, services: [service])
+    try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { try await server.serve() }
+        guard let port = try await server.listeningAddress?.ipv4?.port else { fatalError("no port") }
+        let mixedSeconds = Double(ProcessInfo.processInfo.environment["ZKSTATE_BENCH_LOAD_SECONDS"] ?? "") ?? 60
+        // Warm the cache: every node under the root.
+        for k in keys { _ = try db.get(root: root, key: k) }
+        _ = try await runPhase("get (cached keys)", port: port, clients: 16, seconds: 15, mix: .gets, root: root, keys: keys)
+        let cpu0 = cpuSeconds(), t0 = now()
+        let sets = try await runPhase("set (details=false)", port: port, clients: 16, seconds: 15, mix: .sets, root: root, keys: keys)
+        let cpu = cpuSeconds() - cpu0, wall = Double(now() - t0) / 1e9
+        let hashing = Double(sets.count) * hashesPerSet * nsPerHash / 1e9
+        report(String(format: "set hashing share: %.1f hashes/set x %.0f ns = %.1f us/set; %.0f%% of the process's CPU time (%.1f s of %.1f s over %.0f s)",
+                      hashesPerSet, nsPerHash, hashesPerSet * nsPerHash / 1e3, 100 * hashing / cpu, hashing, cpu, wall))
+        _ = try await runPhase("mixed 80% get / 20% set", port: port, clients: 16, seconds: mixedSeconds, mix: .mixed, root: root, keys: keys)
+        server.beginGracefulShutdown()
+    }
+    db.close()
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(900), maxIterations: 1)
+    Benchmark("HashDB service load, 16 clients") { _ in } setup: {
+        let done = DispatchSemaphore(value: 0)
+        Task { do { try await runLoad() } catch { print("load test failed: \(error)") }; done.signal() }
+        done.wait()
+    }
+}
