@@ -40,7 +40,7 @@ let package = Package(
         .executableTarget(
             name: "zkstate",
             dependencies: [
-                "Goldilocks", "Poseidon", "SMT", "ZKEVMState", "HashDB",
+                "Goldilocks", "Poseidon", "SMT", "ZKEVMState", "HashDB", "StorageSM", "PIL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -91,120 +91,169 @@ public struct ConstraintChecker: Sendable {
         try checkIdentities(data, namespaces: namespaces) + checkTupleConstraints(data, namespaces: namespaces)
     }
 
-    /// Failures of the polynomial identities written in `namespaces` (all when `nil`).
+    /// Failures of the polynomial identities written in `namespaces` (all when `nil`), found by
+    /// evaluating the compiled identities (``BlockProgram``) a block of rows at a time.
     public func checkIdentities(_ data: ColumnData, namespaces: Set<String>? = nil) throws(PILError) -> [ConstraintFailure] {
         let identities = program.identities.filter { namespaces?.contains($0.namespace) ?? true }
-        var used = Set<Int>()
-        for identity in identities {
-            collectColumns(identity.lhs, into: &used)
-            collectColumns(identity.rhs, into: &used)
-        }
-        let evaluator = try RowEvaluator(program: program, data: data, columns: used)
-        var failures: [ConstraintFailure] = []
-        for identity in identities {
-            var found = 0
-            for row in 0..<data.rowCount where found < maxFailures {
-                let lhs = evaluator.evaluate(identity.lhs, row: row)
-                let rhs = evaluator.evaluate(identity.rhs, row: row)
-                if lhs != rhs {
-                    failures.append(.identity(location: identity.location, row: row, lhs: lhs.value, rhs: rhs.value))
-                    found += 1
+        var compiler = BlockProgram(intermediates: program.intermediates.map(\.expression))
+        let roots = identities.map { (compiler.compile($0.lhs), compiler.compile($0.rhs)) }
+        let evaluator = try BlockEvaluator(program: compiler, columns: program, data: data)
+        var perIdentity = [[ConstraintFailure]](repeating: [], count: identities.count)
+        var start = 0
+        while start < data.rowCount {
+            evaluator.run(block: start)
+            let rows = evaluator.rows(at: start)
+            for (k, (lhs, rhs)) in roots.enumerated() where perIdentity[k].count < maxFailures {
+                let a = evaluator.pointer(lhs), b = evaluator.pointer(rhs)
+                for j in 0..<rows where a[j] != b[j] {
+                    perIdentity[k].append(.identity(location: identities[k].location, row: start + j, lhs: a[j], rhs: b[j]))
+                    if perIdentity[k].count >= maxFailures { break }
                 }
             }
+            start += BlockEvaluator.blockRows
         }
-        return failures
+        return perIdentity.flatMap { $0 }
     }
 
-    /// Failures of the plookups and permutations written in `namespaces` (all when `nil`).
+    /// One side of a tuple constraint compiled: selector and expressions.
+    private struct CompiledSide {
+        var selector: BlockProgram.Operand?
+        var expressions: [BlockProgram.Operand]
+    }
+
+    /// What the right-hand pass learns of one constraint.
+    private struct RightSide {
+        var table: TupleMultiset
+        /// Permutations: every selected right row with its distinct tuple index, in row order.
+        var occurrences: [(row: Int, index: Int)] = []
+        var selectorFailures: [ConstraintFailure] = []
+    }
+
+    /// Failures of the plookups and permutations written in `namespaces` (all when `nil`): a
+    /// first pass collects every right side into a ``TupleMultiset`` (or leaves it to a
+    /// ``TableRule``), a second pass matches the left sides against them.
     public func checkTupleConstraints(_ data: ColumnData, namespaces: Set<String>? = nil) throws(PILError) -> [ConstraintFailure] {
         let tuples = program.tupleConstraints.filter { namespaces?.contains($0.namespace) ?? true }
-        var used = Set<Int>()
-        for constraint in tuples {
-            let sides = tableRule(for: constraint) == nil ? [constraint.left, constraint.right] : [constraint.left]
-            for side in sides {
-                if let selector = side.selector { collectColumns(selector, into: &used) }
-                for expression in side.expressions { collectColumns(expression, into: &used) }
-            }
+        let rules = tuples.map { tableRule(for: $0) }
+        let intermediates = program.intermediates.map(\.expression)
+        func compile(_ side: ResolvedTuple, _ compiler: inout BlockProgram) -> CompiledSide {
+            CompiledSide(selector: side.selector.map { compiler.compile($0) },
+                         expressions: side.expressions.map { compiler.compile($0) })
         }
-        let evaluator = try RowEvaluator(program: program, data: data, columns: used)
-        var failures: [ConstraintFailure] = []
-        for constraint in tuples { failures += check(constraint, evaluator) }
-        return failures
-    }
 
-    private func check(_ constraint: TupleConstraint, _ evaluator: RowEvaluator) -> [ConstraintFailure] {
-        var failures: [ConstraintFailure] = []
-        let left = selectedTuples(constraint.left, .left, constraint.location, evaluator, &failures)
-        if let rule = tableRule(for: constraint) {
-            for (row, tuple) in left where !rule.contains(tuple) {
-                failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
-                if failures.count >= maxFailures { break }
+        // Pass 1: the right sides.
+        var rightCompiler = BlockProgram(intermediates: intermediates)
+        let rightSides = tuples.enumerated().map { k, c in rules[k] == nil ? compile(c.right, &rightCompiler) : nil }
+        var right = tuples.map { RightSide(table: TupleMultiset(width: $0.right.expressions.count)) }
+        let rightEvaluator = try BlockEvaluator(program: rightCompiler, columns: program, data: data)
+        forEachSelectedTuple(rightEvaluator, rightSides, rowCount: data.rowCount) { k, row, selector, tuple in
+            if let selector {
+                if right[k].selectorFailures.count < maxFailures {
+                    right[k].selectorFailures.append(
+                        .nonBinarySelector(location: tuples[k].location, side: .right, row: row, value: selector))
+                }
+                return
             }
-            return failures
+            let index = right[k].table.insert(tuple)
+            if tuples[k].kind == .permutation { right[k].occurrences.append((row, index)) }
         }
-        let right = selectedTuples(constraint.right, .right, constraint.location, evaluator, &failures)
-        if !failures.isEmpty { return failures }
-        var counts: [[UInt64]: Int] = [:]
-        for (_, tuple) in right { counts[tuple, default: 0] += 1 }
-        switch constraint.kind {
-        case .plookup:
-            for (row, tuple) in left where counts[tuple] == nil {
-                failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
-                if failures.count >= maxFailures { break }
+
+        // Pass 2: the left sides against them.
+        var leftCompiler = BlockProgram(intermediates: intermediates)
+        let leftSides = tuples.map { Optional(compile($0.left, &leftCompiler)) }
+        let leftEvaluator = try BlockEvaluator(program: leftCompiler, columns: program, data: data)
+        var selectorFailures = [[ConstraintFailure]](repeating: [], count: tuples.count)
+        var missing = [[ConstraintFailure]](repeating: [], count: tuples.count)
+        var scratch = [UInt64]()
+        forEachSelectedTuple(leftEvaluator, leftSides, rowCount: data.rowCount) { k, row, selector, tuple in
+            let location = tuples[k].location
+            if let selector {
+                if selectorFailures[k].count + right[k].selectorFailures.count < maxFailures {
+                    selectorFailures[k].append(.nonBinarySelector(location: location, side: .left, row: row, value: selector))
+                }
+                return
             }
-        case .permutation:
-            for (row, tuple) in left {
-                let remaining = counts[tuple, default: 0]
-                if remaining == 0 {
-                    failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
-                    if failures.count >= maxFailures { return failures }
+            guard missing[k].count < maxFailures else { return }
+            if let rule = rules[k] {
+                scratch.removeAll(keepingCapacity: true)
+                scratch.append(contentsOf: tuple)
+                if !rule.contains(scratch) { missing[k].append(.missingTuple(location: location, row: row, tuple: scratch)) }
+                return
+            }
+            let index = right[k].table.index(of: tuple)
+            switch tuples[k].kind {
+            case .plookup:
+                if index == nil { missing[k].append(.missingTuple(location: location, row: row, tuple: Array(tuple))) }
+            case .permutation:
+                if let index, right[k].table.counts[index] > 0 {
+                    right[k].table.adjust(index, by: -1)
                 } else {
-                    counts[tuple] = remaining - 1
+                    missing[k].append(.missingTuple(location: location, row: row, tuple: Array(tuple)))
                 }
             }
+        }
+
+        var failures: [ConstraintFailure] = []
+        for k in tuples.indices {
+            if rules[k] != nil {
+                failures += (selectorFailures[k] + missing[k]).prefix(maxFailures)
+                continue
+            }
+            let selectors = selectorFailures[k] + right[k].selectorFailures
+            if !selectors.isEmpty {
+                failures += selectors.prefix(maxFailures)
+                continue
+            }
+            failures += missing[k]
+            guard tuples[k].kind == .permutation, missing[k].count < maxFailures else { continue }
             // Whatever count is left over is an extra right tuple: report its last occurrences' rows.
-            for (row, tuple) in right.reversed() where failures.count < maxFailures {
-                if let remaining = counts[tuple], remaining > 0 {
-                    failures.append(.extraTuple(location: constraint.location, row: row, tuple: tuple))
-                    counts[tuple] = remaining - 1
-                }
+            var extras = 0
+            for (row, index) in right[k].occurrences.reversed() where missing[k].count + extras < maxFailures {
+                guard right[k].table.counts[index] > 0 else { continue }
+                right[k].table.adjust(index, by: -1)
+                failures.append(.extraTuple(location: tuples[k].location, row: row,
+                                            tuple: Array(right[k].table.tuple(index))))
+                extras += 1
             }
         }
         return failures
     }
 
-    /// The rows whose selector is 1 with their tuples; a selector neither 0 nor 1 is a failure.
-    private func selectedTuples(
-        _ side: ResolvedTuple, _ which: ConstraintFailure.Side, _ location: SourceLocation,
-        _ evaluator: RowEvaluator, _ failures: inout [ConstraintFailure]
-    ) -> [(Int, [UInt64])] {
-        var result: [(Int, [UInt64])] = []
-        for row in 0..<evaluator.rowCount {
-            if let selector = side.selector {
-                let value = evaluator.evaluate(selector, row: row)
-                if value.isZero { continue }
-                if value != .one {
-                    if failures.count < maxFailures {
-                        failures.append(.nonBinarySelector(location: location, side: which, row: row, value: value.value))
+    /// Calls `body(constraint, row, nonBinarySelector, tuple)` for every row whose selector is
+    /// not 0 (`nonBinarySelector` is the selector's value when it is not 1, and the tuple is then
+    /// empty), block by block in row order; sides that are nil are skipped.
+    private func forEachSelectedTuple(
+        _ evaluator: BlockEvaluator, _ sides: [CompiledSide?], rowCount: Int,
+        _ body: (Int, Int, UInt64?, UnsafeBufferPointer<UInt64>) -> Void
+    ) {
+        let width = sides.map { $0?.expressions.count ?? 0 }.max() ?? 0
+        let tuple = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, width))
+        defer { tuple.deallocate() }
+        var expressionPointers: [UnsafePointer<UInt64>] = []
+        var start = 0
+        while start < rowCount {
+            evaluator.run(block: start)
+            let rows = evaluator.rows(at: start)
+            for (k, side) in sides.enumerated() {
+                guard let side else { continue }
+                let selector = side.selector.map { evaluator.pointer($0) }
+                expressionPointers.removeAll(keepingCapacity: true)
+                for e in side.expressions { expressionPointers.append(evaluator.pointer(e)) }
+                let w = side.expressions.count
+                for j in 0..<rows {
+                    if let selector {
+                        let s = selector[j]
+                        if s == 0 { continue }
+                        if s != 1 {
+                            body(k, start + j, s, UnsafeBufferPointer(start: tuple, count: 0))
+                            continue
+                        }
                     }
-                    continue
+                    for e in 0..<w { tuple[e] = expressionPointers[e][j] }
+                    body(k, start + j, nil, UnsafeBufferPointer(start: tuple, count: w))
                 }
             }
-            result.append((row, side.expressions.map { evaluator.evaluate($0, row: row).value }))
-        }
-        return result
-    }
-
-    private func collectColumns(_ expression: PolynomialExpression, into used: inout Set<Int>) {
-        var visited = Set<Int>()
-        var stack = [expression]
-        while let next = stack.popLast() {
-            next.visitReferences { column, intermediate in
-                if let column { used.insert(column) }
-                if let intermediate, visited.insert(intermediate).inserted {
-                    stack.append(program.intermediates[intermediate].expression)
-                }
-            }
+            start += BlockEvaluator.blockRows
         }
     }
 }

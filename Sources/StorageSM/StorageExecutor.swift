@@ -41,6 +41,7 @@ public struct StorageExecutor: Sendable {
         if run.actionIndex < actions.count {
             throw .outOfRows(action: run.actionIndex, latchedActions: run.actionIndex, rowCount: rowCount)
         }
+        run.invertOp0()
         return run.execution
     }
 }
