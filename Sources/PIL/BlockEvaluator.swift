@@ -5,7 +5,7 @@ import Goldilocks
 /// copies are allocated once; evaluating a block allocates nothing.
 final class BlockEvaluator {
     /// Rows per block.
-    static let blockRows = 256
+    static let blockRows = 64
 
     let program: BlockProgram
     let rowCount: Int
@@ -18,6 +18,9 @@ final class BlockEvaluator {
     private let data: [Int: [UInt64]]
     /// Per column index: where the current block's row 0 is (set for the used columns).
     private var columnBase: [UnsafePointer<UInt64>]
+    /// Scratch 128-bit accumulators of the `.linear` instructions.
+    private let high: UnsafeMutablePointer<UInt64>
+    private let low: UnsafeMutablePointer<UInt64>
     /// Wrapped copies for the last blocks.
     private let wrapped: UnsafeMutablePointer<UInt64>
     private var wrappedSlot: [Int: Int] = [:]
@@ -46,6 +49,8 @@ final class BlockEvaluator {
         for (r, value) in program.constants {
             (registers + r * stride).update(repeating: value.value, count: stride)
         }
+        high = .allocate(capacity: stride)
+        low = .allocate(capacity: stride)
         wrapped = .allocate(capacity: max(1, program.columns.count) * stride)
         wrapped.initialize(repeating: 0, count: max(1, program.columns.count) * stride)
         for (slot, index) in program.columns.enumerated() { wrappedSlot[index] = slot }
@@ -54,6 +59,8 @@ final class BlockEvaluator {
     deinit {
         registers.deallocate()
         wrapped.deallocate()
+        high.deallocate()
+        low.deallocate()
     }
 
     /// Rows of the block starting at `start` that are results (the rest of the window is look-ahead).
@@ -88,6 +95,28 @@ final class BlockEvaluator {
                 for j in 0..<n { out[j] = (FieldElement.zero - FieldElement(canonical: a[j])).value }
             case let .power(e):
                 for j in 0..<n { out[j] = FieldElement(canonical: a[j]).power(e).value }
+            case let .linear(index):
+                // 128-bit exact sums (each product < 2^96, far fewer than 2^32 terms), one reduction.
+                high.update(repeating: 0, count: n)
+                low.update(repeating: 0, count: n)
+                for (coefficient, operand) in program.linearCombinations[index] {
+                    let x = pointer(operand)
+                    if coefficient == 1 {
+                        for j in 0..<n {
+                            let (sum, carry) = low[j].addingReportingOverflow(x[j])
+                            low[j] = sum
+                            high[j] &+= carry ? 1 : 0
+                        }
+                    } else {
+                        for j in 0..<n {
+                            let (ph, pl) = x[j].multipliedFullWidth(by: coefficient)
+                            let (sum, carry) = low[j].addingReportingOverflow(pl)
+                            low[j] = sum
+                            high[j] &+= ph &+ (carry ? 1 : 0)
+                        }
+                    }
+                }
+                for j in 0..<n { out[j] = FieldElement.canonicalize(FieldElement.reduce128(hi: high[j], lo: low[j])) }
             }
         }
     }

@@ -27,7 +27,13 @@ struct BlockProgram {
     enum Operation: Hashable {
         case add, subtract, multiply, negate
         case power(UInt64)
+        /// `Σ coefficient_k · term_k` with coefficients below 2^32 (index into ``BlockProgram/linearCombinations``):
+        /// summed exactly in 128 bits and reduced once.
+        case linear(Int)
     }
+
+    /// A sum of small multiples: `(coefficient, operand)` terms.
+    typealias LinearCombination = [(coefficient: UInt64, operand: Operand)]
 
     /// `out = a op b` over the window.
     struct Instruction {
@@ -41,6 +47,8 @@ struct BlockProgram {
     private(set) var constants: [(register: Int, value: FieldElement)] = []
     /// The instructions in dependency order.
     private(set) var instructions: [Instruction] = []
+    /// The terms of the `.linear` instructions.
+    private(set) var linearCombinations: [LinearCombination] = []
     /// Registers in use.
     private(set) var registerCount = 0
     /// Columns read, in first-use order.
@@ -102,7 +110,19 @@ struct BlockProgram {
             let k = next ? 1 : 0
             return (Self.shifted(compiled.0, by: k), compiled.1 + k)
         case let .add(a, b):
-            return binary(.add, a, b)
+            var terms: [(UInt64, PolynomialExpression)] = []
+            Self.flattenSum(expression, into: &terms)
+            guard terms.count >= 3 else { return binary(.add, a, b) }
+            var combination: LinearCombination = []
+            var depth = 0
+            for (coefficient, term) in terms {
+                let (operand, d) = compileNode(term)
+                combination.append((coefficient, operand))
+                depth = max(depth, d)
+            }
+            linearCombinations.append(combination)
+            let index = linearCombinations.count - 1
+            return (emit(.linear(index), combination[0].operand, combination[0].operand), depth)
         case let .subtract(a, b):
             return binary(.subtract, a, b)
         case let .multiply(a, b):
@@ -113,6 +133,20 @@ struct BlockProgram {
         case let .power(a, exponent):
             let (x, d) = compileNode(a)
             return (emit(.power(exponent), x, x), d)
+        }
+    }
+
+    /// The terms of a sum of `c · e` and `e` (c a constant below 2^32), following `+` only.
+    static func flattenSum(_ expression: PolynomialExpression, into terms: inout [(UInt64, PolynomialExpression)]) {
+        switch expression {
+        case let .add(a, b):
+            flattenSum(a, into: &terms)
+            flattenSum(b, into: &terms)
+        case let .multiply(.constant(c), e) where c.value < 1 << 32,
+             let .multiply(e, .constant(c)) where c.value < 1 << 32:
+            terms.append((c.value, e))
+        default:
+            terms.append((1, expression))
         }
     }
 

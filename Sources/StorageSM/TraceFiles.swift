@@ -194,7 +194,7 @@ public enum TraceFiles {
             throw .wrongSize(machine: machine, expectedBytes: expected, foundBytes: Int(size))
         }
         var arrays = [[UInt64]](repeating: [], count: columns)
-        for c in 0..<columns { arrays[c] = [UInt64](repeating: 0, count: rowCount) }
+        for c in 0..<columns { arrays[c] = StorageTrace.zeroedBuffer(count: rowCount) }
         var bad: (row: Int, column: Int, value: UInt64)?
         var start = 0
         while start < rowCount {

@@ -8,7 +8,12 @@
 import Benchmark
 import Foundation
 import Goldilocks
-import PIL
+import struct PIL.ColumnData
+import enum PIL.ConstantPolynomials
+import struct PIL.ConstraintChecker
+import enum PIL.ConstraintFailure
+import struct PIL.Program
+import struct PIL.TableRule
 import SMT
 import StorageSM
 
@@ -129,7 +134,9 @@ func runGenerationScenario() throws {
     let actions = try recordedActions(treeKeys: 1_000_000, hashBudget: 30_000, seed: 1)
     let probe = try executor.execute(actions, rowCount: 1 << 23)
     let used = probe.storageRowsUsed
-    let n = 1 << (Int.bitWidth - (used + 64).leadingZeroBitCount)  // next power of two above the rows used
+    // The smallest power of two holding the Storage rows, the PoseidonG hashes and the climbs.
+    let needed = max(used + 64, 31 * probe.poseidonRequests.count + 31, 4 * probe.climbKeyRequests.count + 4)
+    let n = 1 << (Int.bitWidth - needed.leadingZeroBitCount)
     var execution = probe
     let storage = try best(3) { execution = try executor.execute(actions, rowCount: n) }
     var poseidonG = MachineTrace<PoseidonGColumn>?.none
