@@ -139,6 +139,12 @@ func runGenerationScenario() throws {
     let n = 1 << (Int.bitWidth - needed.leadingZeroBitCount)
     var execution = probe
     let storage = try best(3) { execution = try executor.execute(actions, rowCount: n) }
+    // The same N without actions: allocating and zeroing the columns plus the bulk padding.
+    // The difference is the cost of the rows the actions fill.
+    var empty = probe
+    let allocation = try best(3) { empty = try executor.execute([], rowCount: n) }
+    blackHole(empty)
+    let perAction = actions.map(\.knownHashes.count).reduce(0, +)
     var poseidonG = MachineTrace<PoseidonGColumn>?.none
     let poseidonTime = try best(2) { poseidonG = try execution.poseidonGTrace() }
     var climbKey = MachineTrace<ClimbKeyColumn>?.none
@@ -146,9 +152,11 @@ func runGenerationScenario() throws {
     blackHole(poseidonG)
     blackHole(climbKey)
     report(String(
-        format: "storage trace: %d actions, %d rows used of N = 2^%d: executor %.3f s = %.2f M rows/s (N rows %.2f M/s); "
-            + "PoseidonG %d hashes %.3f s (%.0f hashes/s); ClimbKey %d climbs %.3f s",
-        actions.count, used, n.trailingZeroBitCount, storage, Double(used) / storage / 1e6, Double(n) / storage / 1e6,
+        format: "storage trace: %d actions, %d rows used of N = 2^%d, %d hashes (%d computed, %d known hashes carried): "
+            + "executor %.3f s (N rows %.2f M/s), of which the empty trace of N rows %.3f s: "
+            + "used rows %.2f M rows/s; PoseidonG %d hashes %.3f s (%.0f hashes/s); ClimbKey %d climbs %.3f s",
+        actions.count, used, n.trailingZeroBitCount, execution.poseidonRequests.count, execution.computedHashCount,
+        perAction, storage, Double(n) / storage / 1e6, allocation, Double(used) / (storage - allocation) / 1e6,
         execution.poseidonRequests.count, poseidonTime, Double(execution.poseidonRequests.count) / poseidonTime,
         execution.climbKeyRequests.count, climbTime))
     report("rows per action: " + rowsPerMode(actions, execution))
@@ -159,9 +167,16 @@ func runFullTraceScenario() throws {
     let n = 1 << 23
     let rom = try StorageROM(contentsOf: romURL)
     let actions = try recordedActions(treeKeys: 1_000_000, hashBudget: n / 31 - 200, seed: 2)
+    // A first, cold run: the kernel hands this process several GB of fresh pages (first touch).
     var execution: StorageExecution?
-    let storage = try seconds { execution = try StorageExecutor(rom: rom).execute(actions, rowCount: n) }
     var traces: StorageSMTraces?
+    let coldStorage = try seconds { execution = try StorageExecutor(rom: rom).execute(actions, rowCount: n) }
+    let coldOthers = try seconds { traces = try execution!.traces() }
+    execution = nil
+    traces = nil
+    // The measured, warm run.
+    let emptyTrace = try seconds { blackHole(try StorageExecutor(rom: rom).execute([], rowCount: n)) }
+    let storage = try seconds { execution = try StorageExecutor(rom: rom).execute(actions, rowCount: n) }
     let others = try seconds { traces = try execution!.traces() }
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("zkstate-bench-trace-\(getpid())")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -169,10 +184,11 @@ func runFullTraceScenario() throws {
     let bytes = 8 * n * (StorageColumn.allCases.count + PoseidonGColumn.count + ClimbKeyColumn.count)
     report(String(
         format: "full trace N = 2^23: %d actions, Storage rows used %d (%.1f%%), PoseidonG %d, ClimbKey %d; "
-            + "Storage %.2f s, PoseidonG + ClimbKey %.2f s, total fill %.2f s; write %.1f GB in %.2f s (%.0f MB/s); peak RSS %.1f GB",
+            + "Storage %.2f s (the empty Storage trace alone %.2f s), PoseidonG + ClimbKey %.2f s, total fill %.2f s; "
+            + "write %.1f GB in %.2f s (%.0f MB/s); peak RSS %.1f GB; cold first run %.2f s + %.2f s",
         actions.count, traces!.storageRowsUsed, 100 * Double(traces!.storageRowsUsed) / Double(n),
-        traces!.poseidonG.rowsUsed, traces!.climbKey.rowsUsed, storage, others, storage + others,
-        Double(bytes) / 1e9, write, Double(bytes) / write / 1e6, Double(peakResidentBytes()) / 1e9))
+        traces!.poseidonG.rowsUsed, traces!.climbKey.rowsUsed, storage, emptyTrace, others, storage + others,
+        Double(bytes) / 1e9, write, Double(bytes) / write / 1e6, Double(peakResidentBytes()) / 1e9, coldStorage, coldOthers))
 }
 
 /// The PIL checker on a trace of N = 2^16 rows: every namespace but Main.
