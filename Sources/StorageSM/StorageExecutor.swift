@@ -35,7 +35,8 @@ public struct StorageExecutor: Sendable {
                 row = end
                 continue
             }
-            try run.step(row: row, line: rom[pc])
+            let line = run.lines[pc]
+            try run.step(row: row, line: line)
             row += 1
         }
         if run.actionIndex < actions.count {

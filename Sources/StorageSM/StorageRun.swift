@@ -27,8 +27,19 @@ struct StorageRun {
     /// Hashes computed because the action did not supply them.
     var computedHashCount = 0
 
+    /// The ROM lines without their diagnostic strings: copying a line per row then costs no
+    /// reference counting.
+    let lines: [StorageROMLine]
+
     init(rom: StorageROM, actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) {
         self.rom = rom
+        lines = rom.lines.map { line in
+            var hot = line
+            hot.fileName = ""
+            hot.lineStr = ""
+            hot.jmpAddressLabel = nil
+            return hot
+        }
         self.actions = actions
         self.rowCount = rowCount
         trace = StorageTrace(rowCount: rowCount)
