@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "zkstate",
             dependencies: [
-                "Goldilocks", "Poseidon", "SMT", "ZKEVMState", "HashDB", "HashDBService",
+                "Goldilocks", "Poseidon", "SMT", "ZKEVMState", "HashDB", "HashDBService", "StorageSM", "PIL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

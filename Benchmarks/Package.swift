@@ -68,6 +68,18 @@ let package = Package(
             path: "Benchmarks/HashDBServiceBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "StorageSMBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Goldilocks", package: "zkstate"),
+                .product(name: "SMT", package: "zkstate"),
+                .product(name: "StorageSM", package: "zkstate"),
+                .product(name: "PIL", package: "zkstate"),
+            ],
+            path: "Benchmarks/StorageSMBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

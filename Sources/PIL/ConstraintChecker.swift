@@ -88,123 +88,16 @@ public struct ConstraintChecker: Sendable {
     /// plookups and permutations. Only constraints written in `namespaces` are checked (all when
     /// `nil`); the data needs only the columns those constraints use.
     public func check(_ data: ColumnData, namespaces: Set<String>? = nil) throws(PILError) -> [ConstraintFailure] {
-        try checkIdentities(data, namespaces: namespaces) + checkTupleConstraints(data, namespaces: namespaces)
+        try run(data, namespaces: namespaces, identities: true, tuples: true)
     }
 
     /// Failures of the polynomial identities written in `namespaces` (all when `nil`).
     public func checkIdentities(_ data: ColumnData, namespaces: Set<String>? = nil) throws(PILError) -> [ConstraintFailure] {
-        let identities = program.identities.filter { namespaces?.contains($0.namespace) ?? true }
-        var used = Set<Int>()
-        for identity in identities {
-            collectColumns(identity.lhs, into: &used)
-            collectColumns(identity.rhs, into: &used)
-        }
-        let evaluator = try RowEvaluator(program: program, data: data, columns: used)
-        var failures: [ConstraintFailure] = []
-        for identity in identities {
-            var found = 0
-            for row in 0..<data.rowCount where found < maxFailures {
-                let lhs = evaluator.evaluate(identity.lhs, row: row)
-                let rhs = evaluator.evaluate(identity.rhs, row: row)
-                if lhs != rhs {
-                    failures.append(.identity(location: identity.location, row: row, lhs: lhs.value, rhs: rhs.value))
-                    found += 1
-                }
-            }
-        }
-        return failures
+        try run(data, namespaces: namespaces, identities: true, tuples: false)
     }
 
     /// Failures of the plookups and permutations written in `namespaces` (all when `nil`).
     public func checkTupleConstraints(_ data: ColumnData, namespaces: Set<String>? = nil) throws(PILError) -> [ConstraintFailure] {
-        let tuples = program.tupleConstraints.filter { namespaces?.contains($0.namespace) ?? true }
-        var used = Set<Int>()
-        for constraint in tuples {
-            let sides = tableRule(for: constraint) == nil ? [constraint.left, constraint.right] : [constraint.left]
-            for side in sides {
-                if let selector = side.selector { collectColumns(selector, into: &used) }
-                for expression in side.expressions { collectColumns(expression, into: &used) }
-            }
-        }
-        let evaluator = try RowEvaluator(program: program, data: data, columns: used)
-        var failures: [ConstraintFailure] = []
-        for constraint in tuples { failures += check(constraint, evaluator) }
-        return failures
-    }
-
-    private func check(_ constraint: TupleConstraint, _ evaluator: RowEvaluator) -> [ConstraintFailure] {
-        var failures: [ConstraintFailure] = []
-        let left = selectedTuples(constraint.left, .left, constraint.location, evaluator, &failures)
-        if let rule = tableRule(for: constraint) {
-            for (row, tuple) in left where !rule.contains(tuple) {
-                failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
-                if failures.count >= maxFailures { break }
-            }
-            return failures
-        }
-        let right = selectedTuples(constraint.right, .right, constraint.location, evaluator, &failures)
-        if !failures.isEmpty { return failures }
-        var counts: [[UInt64]: Int] = [:]
-        for (_, tuple) in right { counts[tuple, default: 0] += 1 }
-        switch constraint.kind {
-        case .plookup:
-            for (row, tuple) in left where counts[tuple] == nil {
-                failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
-                if failures.count >= maxFailures { break }
-            }
-        case .permutation:
-            for (row, tuple) in left {
-                let remaining = counts[tuple, default: 0]
-                if remaining == 0 {
-                    failures.append(.missingTuple(location: constraint.location, row: row, tuple: tuple))
-                    if failures.count >= maxFailures { return failures }
-                } else {
-                    counts[tuple] = remaining - 1
-                }
-            }
-            // Whatever count is left over is an extra right tuple: report its last occurrences' rows.
-            for (row, tuple) in right.reversed() where failures.count < maxFailures {
-                if let remaining = counts[tuple], remaining > 0 {
-                    failures.append(.extraTuple(location: constraint.location, row: row, tuple: tuple))
-                    counts[tuple] = remaining - 1
-                }
-            }
-        }
-        return failures
-    }
-
-    /// The rows whose selector is 1 with their tuples; a selector neither 0 nor 1 is a failure.
-    private func selectedTuples(
-        _ side: ResolvedTuple, _ which: ConstraintFailure.Side, _ location: SourceLocation,
-        _ evaluator: RowEvaluator, _ failures: inout [ConstraintFailure]
-    ) -> [(Int, [UInt64])] {
-        var result: [(Int, [UInt64])] = []
-        for row in 0..<evaluator.rowCount {
-            if let selector = side.selector {
-                let value = evaluator.evaluate(selector, row: row)
-                if value.isZero { continue }
-                if value != .one {
-                    if failures.count < maxFailures {
-                        failures.append(.nonBinarySelector(location: location, side: which, row: row, value: value.value))
-                    }
-                    continue
-                }
-            }
-            result.append((row, side.expressions.map { evaluator.evaluate($0, row: row).value }))
-        }
-        return result
-    }
-
-    private func collectColumns(_ expression: PolynomialExpression, into used: inout Set<Int>) {
-        var visited = Set<Int>()
-        var stack = [expression]
-        while let next = stack.popLast() {
-            next.visitReferences { column, intermediate in
-                if let column { used.insert(column) }
-                if let intermediate, visited.insert(intermediate).inserted {
-                    stack.append(program.intermediates[intermediate].expression)
-                }
-            }
-        }
+        try run(data, namespaces: namespaces, identities: false, tuples: true)
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A committed column of one state machine's block, in PIL declaration order: the raw value
 /// is the column's index inside the machine's block of the commit file (spec storage-sm §4, §10).
 public protocol MachineColumn: CaseIterable, Hashable, Sendable, RawRepresentable where RawValue == Int {
@@ -118,11 +124,34 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
     /// Column-major values, `Column.allCases.count · N` elements.
     public internal(set) var values: [UInt64]
 
-    /// A trace of `rowCount` rows, every cell 0, no rows used.
+    /// A trace of `rowCount` rows, every cell 0, no rows used. A large buffer is advised into
+    /// transparent huge pages before it is zeroed: a full trace is gigabytes, and 4 KiB page
+    /// faults would otherwise cost more than filling the rows.
     init(rowCount: Int) {
         self.rowCount = rowCount
         self.rowsUsed = 0
-        self.values = Array(repeating: 0, count: Column.allCases.count * rowCount)
+        self.values = Self.zeroedBuffer(count: Column.allCases.count * rowCount)
+    }
+
+    /// `count` zeros; from 4 MiB on, the whole 2 MiB-aligned interior is `MADV_HUGEPAGE`.
+    static func zeroedBuffer(count: Int) -> [UInt64] {
+        [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
+            guard let base = buffer.baseAddress else {
+                initialized = 0
+                return
+            }
+            let huge = 2 << 20
+            let bytes = 8 * count
+            if bytes >= 2 * huge {
+                let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+                let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
+                if end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) {
+                    _ = madvise(pointer, end - start, MADV_HUGEPAGE)
+                }
+            }
+            base.initialize(repeating: 0, count: count)
+            initialized = count
+        }
     }
 
     /// A trace over existing column-major values (count must be columns · N).

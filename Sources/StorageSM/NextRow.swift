@@ -22,7 +22,17 @@ struct NextRow {
 
     /// Row `row`'s registers, carried over.
     init(trace: StorageTrace, row: Int) {
-        for k in 0..<9 { registers[k] = trace.digest(Self.registerColumn(k), row) }
+        let n = trace.rowCount
+        var registers = InlineArray<9, Digest>(repeating: .zero)
+        trace.values.withUnsafeBufferPointer { values in
+            // hashLeft0 … siblingRkey3 are the 36 consecutive columns 4 ..< 40.
+            let base = values.baseAddress! + StorageColumn.hashLeft0.rawValue * n + row
+            for k in 0..<9 {
+                let limb0 = base + 4 * k * n
+                registers[k] = Digest(canonical: limb0[0], limb0[n], limb0[2 * n], limb0[3 * n])
+            }
+        }
+        self.registers = registers
         rkeyBit = trace[.rkeyBit, row]
         level = trace[.level, row]
         incCounter = trace[.incCounter, row]
@@ -57,7 +67,18 @@ struct NextRow {
 
     /// Writes these values as row `row`.
     func write(into trace: inout StorageTrace, row: Int) {
-        for k in 0..<9 { trace.setDigest(Self.registerColumn(k), row, registers[k]) }
+        let n = trace.rowCount
+        let registers = self.registers
+        trace.values.withUnsafeMutableBufferPointer { values in
+            let base = values.baseAddress! + StorageColumn.hashLeft0.rawValue * n + row
+            for k in 0..<9 {
+                let limb0 = base + 4 * k * n, d = registers[k]
+                limb0[0] = d.e0.value
+                limb0[n] = d.e1.value
+                limb0[2 * n] = d.e2.value
+                limb0[3 * n] = d.e3.value
+            }
+        }
         trace[.rkeyBit, row] = rkeyBit
         trace[.level, row] = level
         trace[.pc, row] = pc

@@ -25,6 +25,9 @@ public enum PoseidonGTraceBuilder {
         try MachineTraceError.checkCapacity(machine: machine, requestRows: requests.map(\.row), capacity: capacity,
                                             rowCount: rowCount, latchRows: latchRows)
         var trace = MachineTrace<PoseidonGColumn>(rowCount: rowCount)
+        let width = PoseidonParameters.width
+        let states = UnsafeMutablePointer<UInt64>.allocate(capacity: rowsPerHash * width)
+        defer { states.deallocate() }
         for (j, request) in requests.enumerated() {
             guard request.hashType < FieldElement.order else {
                 throw .invalidRequest(machine: machine, request: j,
@@ -33,12 +36,19 @@ public enum PoseidonGTraceBuilder {
                                       reason: "\(request.hashType) is not a field element")
             }
             let l = request.left, rt = request.right
-            let input: [FieldElement] = [l.e0, l.e1, l.e2, l.e3, rt.e0, rt.e1, rt.e2, rt.e3,
-                                         FieldElement(canonical: request.hashType), .zero, .zero, .zero]
-            let states = PoseidonRounds.states(of: input)
-            let out = states[PoseidonParameters.rounds]
+            for k in 0..<4 {
+                states[k] = l[k].value
+                states[4 + k] = rt[k].value
+            }
+            states[8] = request.hashType
+            states[9] = 0
+            states[10] = 0
+            states[11] = 0
+            PoseidonRounds.fill(states: states)
+            let out = states + width * PoseidonParameters.rounds
             let result = request.result
-            guard out[0] == result.e0, out[1] == result.e1, out[2] == result.e2, out[3] == result.e3 else {
+            guard out[0] == result.e0.value, out[1] == result.e1.value, out[2] == result.e2.value,
+                  out[3] == result.e3.value else {
                 throw .invalidRequest(machine: machine, request: j,
                                       action: MachineTraceError.action(forStorageRow: request.row, latchRows: latchRows),
                                       storageRow: request.row, field: "result",
@@ -50,27 +60,29 @@ public enum PoseidonGTraceBuilder {
         }
         trace.rowsUsed = requests.count * rowsPerHash
         // Padding: the permutation of the zero state, aligned on row mod 31.
-        let zero = PoseidonRounds.states(of: [FieldElement](repeating: .zero, count: 12))
+        states.update(repeating: 0, count: width)
+        PoseidonRounds.fill(states: states)
         var p = trace.rowsUsed
         while p < rowCount {
             let n = min(rowsPerHash, rowCount - p)
-            fillBlock(&trace, base: p, rows: 0..<n, states: zero)
+            fillBlock(&trace, base: p, rows: 0..<n, states: states)
             p += n
         }
         return trace
     }
 
-    /// Writes rows `base + r` for `r` in `rows` with `states[r]` and the output `states[30]`.
+    /// Writes rows `base + r` for `r` in `rows` with state `r` of `states` (12 values per
+    /// state, 31 states) and the output, state 30's first four values.
     static func fillBlock(_ trace: inout MachineTrace<PoseidonGColumn>, base: Int, rows: Range<Int>,
-                          states: [[FieldElement]]) {
-        let out = states[PoseidonParameters.rounds]
-        for r in rows {
-            let s = states[r]
-            for k in 0..<12 { trace[PoseidonGColumn.state(k), base + r] = s[k].value }
-            trace[.hash0, base + r] = out[0].value
-            trace[.hash1, base + r] = out[1].value
-            trace[.hash2, base + r] = out[2].value
-            trace[.hash3, base + r] = out[3].value
+                          states: UnsafeMutablePointer<UInt64>) {
+        let n = trace.rowCount
+        let out = states + 12 * PoseidonParameters.rounds
+        trace.values.withUnsafeMutableBufferPointer { values in
+            for r in rows {
+                let s = states + 12 * r
+                for k in 0..<12 { values[k * n + base + r] = s[k] }
+                for k in 0..<4 { values[(PoseidonGColumn.hash0.rawValue + k) * n + base + r] = out[k] }
+            }
         }
     }
 }

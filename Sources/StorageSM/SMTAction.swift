@@ -39,6 +39,9 @@ public struct SMTAction: Sendable, Equatable {
     public var siblingLeftChild: NodeHash
     /// deleteNotFound with S > 0: the deepest sibling's right child; zero otherwise.
     public var siblingRightChild: NodeHash
+    /// Hashes the tree already computed for this action's paths (see ``SMTActionRecorder``): the
+    /// executor reuses them instead of recomputing Poseidon; empty means compute every hash.
+    public var knownHashes: [KnownHash] = []
 
     /// The action of a GET.
     public init(_ get: GetResult) {

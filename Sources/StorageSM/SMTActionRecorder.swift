@@ -9,16 +9,26 @@ public struct SMTActionRecorder<Store: NodeStore>: Sendable {
     /// The actions so far, oldest first.
     public private(set) var actions: [SMTAction] = []
 
-    /// A recorder over `tree`, with no actions yet.
-    public init(tree: SparseMerkleTree<Store>) {
+    /// Whether each action carries the hashes of its paths read from the store
+    /// (``SMTAction/knownHashes``), so that the executor need not recompute them.
+    public var recordsKnownHashes: Bool
+
+    /// A recorder over `tree`, with no actions yet; `knownHashes` chooses whether actions carry
+    /// the tree's hashes of their paths.
+    public init(tree: SparseMerkleTree<Store>, knownHashes: Bool = true) {
         self.tree = tree
+        self.recordsKnownHashes = knownHashes
     }
 
     /// Reads `key` under `root` and records the GET.
     @discardableResult
     public mutating func get(root: NodeHash, key: SMTKey) throws(SMTError) -> GetResult {
         let result = try tree.get(root: root, key: key)
-        actions.append(SMTAction(result))
+        var action = SMTAction(result)
+        if recordsKnownHashes {
+            try KnownHashCollector.collect(root: root, key: key, store: tree.store, into: &action.knownHashes)
+        }
+        actions.append(action)
         return result
     }
 
@@ -26,7 +36,14 @@ public struct SMTActionRecorder<Store: NodeStore>: Sendable {
     @discardableResult
     public mutating func set(root: NodeHash, key: SMTKey, value: UInt256) throws(SMTError) -> SetResult {
         let result = try tree.set(root: root, key: key, value: value)
-        actions.append(SMTAction(result))
+        var action = SMTAction(result)
+        if recordsKnownHashes {
+            try KnownHashCollector.collect(root: result.oldRoot, key: key, store: tree.store, into: &action.knownHashes)
+            if result.newRoot != result.oldRoot {
+                try KnownHashCollector.collect(root: result.newRoot, key: key, store: tree.store, into: &action.knownHashes)
+            }
+        }
+        actions.append(action)
         return result
     }
 

@@ -35,12 +35,14 @@ public struct StorageExecutor: Sendable {
                 row = end
                 continue
             }
-            try run.step(row: row, line: rom[pc])
+            let line = run.lines[pc]
+            try run.step(row: row, line: line)
             row += 1
         }
         if run.actionIndex < actions.count {
             throw .outOfRows(action: run.actionIndex, latchedActions: run.actionIndex, rowCount: rowCount)
         }
+        run.invertOp0()
         return run.execution
     }
 }

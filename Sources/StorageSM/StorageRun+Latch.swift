@@ -34,7 +34,7 @@ extension StorageRun {
     /// Padding fast path (spec §11): at the `isAlmostEndPolynomial` self-loop with every
     /// register zero, rows `row ..< N − 2` are identical; fill them at once and return N − 2.
     mutating func paddingEnd(row: Int, pc: Int) -> Int? {
-        let line = rom[pc]
+        let line = lines[pc]
         guard row < rowCount - 2, line.freeInputFunction == .isAlmostEndPolynomial, line.jmpz,
               line.jmpAddress == pc, line.operation == (1 << 21) | (1 << 7), line.constant == 0,
               line.inSiblingRkey == 0 else { return nil }

@@ -22,9 +22,24 @@ struct StorageRun {
     var context: SMTActionContext?
     /// currentLevel of §1.5, decremented by GetNextKeyBit.
     var currentLevel = 0
+    /// Where the search for the next known hash starts.
+    var knownHashCursor = 0
+    /// Hashes computed because the action did not supply them.
+    var computedHashCount = 0
+
+    /// The ROM lines without their diagnostic strings: copying a line per row then costs no
+    /// reference counting.
+    let lines: [StorageROMLine]
 
     init(rom: StorageROM, actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) {
         self.rom = rom
+        lines = rom.lines.map { line in
+            var hot = line
+            hot.fileName = ""
+            hot.lineStr = ""
+            hot.jmpAddressLabel = nil
+            return hot
+        }
         self.actions = actions
         self.rowCount = rowCount
         trace = StorageTrace(rowCount: rowCount)
@@ -41,6 +56,7 @@ struct StorageRun {
             let ctx = try SMTActionContext(a, actionIndex: actionIndex)
             context = ctx
             currentLevel = ctx.level
+            knownHashCursor = 0
         } else {
             context = nil
             currentLevel = 0
@@ -105,7 +121,7 @@ struct StorageRun {
         if line.hash {
             let left = trace.digest(.hashLeft0, i), right = trace.digest(.hashRight0, i)
             let type: UInt64 = line.hashType ? 1 : 0
-            let h = Poseidon.hash(left, right, capacity: Digest(canonical: type, 0, 0, 0))
+            let h = knownHash(left, right, type) ?? Poseidon.hash(left, right, capacity: Digest(canonical: type, 0, 0, 0))
             trace.setDigest(.free0, i, h)
             op = Self.add(op, h)
             trace[.hash, i] = 1
@@ -144,7 +160,7 @@ struct StorageRun {
             try loadAction()
         }
         // 9–11. Next row, op0inv, counter.
-        trace[.op0inv, i] = op.e0.inverse()?.value ?? 0
+        trace[.op0inv, i] = op.e0.value  // inverted in one batch by `invertOp0()`
         var successor = NextRow(trace: trace, row: i)
         successor.pc = nextPC
         successor.setRegisters(line, op: op, trace: &trace, row: i)
@@ -160,10 +176,57 @@ struct StorageRun {
         }
     }
 
+    /// The current action's known hash of `left ‖ right` with capacity `type`, if the tree
+    /// supplied it (searched from just after the last hit: the ROM climbs the paths in order).
+    mutating func knownHash(_ left: Digest, _ right: Digest, _ type: UInt64) -> Digest? {
+        guard let a = action, !a.knownHashes.isEmpty else {
+            computedHashCount += 1
+            return nil
+        }
+        let hashes = a.knownHashes
+        let count = hashes.count
+        var k = knownHashCursor < count ? knownHashCursor : 0
+        for _ in 0..<count {
+            let h = hashes[k]
+            if h.left == left, h.right == right, h.hashType == type {
+                knownHashCursor = k + 1
+                return h.result
+            }
+            k = k + 1 == count ? 0 : k + 1
+        }
+        computedHashCount += 1
+        return nil
+    }
+
+    /// Replaces every op0 value left in the `op0inv` column by its inverse (0 stays 0), with
+    /// one field inversion for the whole column (Montgomery's batch trick: 3 multiplications per
+    /// row instead of an exponentiation per row).
+    mutating func invertOp0() {
+        let base = StorageColumn.op0inv.rawValue * rowCount
+        trace.values.withUnsafeMutableBufferPointer { values in
+            let column = UnsafeMutableBufferPointer(rebasing: values[base ..< base + rowCount])
+            var rows: [Int32] = []
+            var prefix: [FieldElement] = []
+            var product = FieldElement.one
+            for r in 0..<rowCount where column[r] != 0 {
+                rows.append(Int32(r))
+                product = product * FieldElement(canonical: column[r])
+                prefix.append(product)
+            }
+            guard var inverse = product.inverse() else { return }
+            for k in stride(from: rows.count - 1, through: 0, by: -1) {
+                let r = Int(rows[k])
+                let x = FieldElement(canonical: column[r])
+                column[r] = (k > 0 ? inverse * prefix[k - 1] : inverse).value
+                inverse = inverse * x
+            }
+        }
+    }
+
     /// The finished execution.
     var execution: StorageExecution {
         StorageExecution(trace: trace, poseidonRequests: poseidonRequests, climbKeyRequests: climbKeyRequests,
-                         latchRows: latchRows)
+                         latchRows: latchRows, computedHashCount: computedHashCount)
     }
 
     /// A constant as a field element (−1 → p − 1); |c| < 2^32 by ROM validation.

@@ -79,6 +79,8 @@ public struct StorageExecution: Sendable {
     public var climbKeyRequests: [StorageClimbKeyRequest] = []
     /// `latchRows[a]` = the row where action `a` latched.
     public var latchRows: [Int] = []
+    /// Hash rows whose Poseidon was computed here, not taken from the action's known hashes.
+    public var computedHashCount = 0
 }
 
 extension StorageTrace {

@@ -63,22 +63,22 @@ public enum TraceFiles {
         }
     }
 
-    /// Reads the traces written by ``write(_:to:)``, checking the format, the column lists,
-    /// the file sizes and that every cell is a canonical field element.
-    public static func read(from directory: URL) throws(TraceFileError) -> StorageSMTraces {
+    /// Reads and validates `trace.json` of `directory`: the format, N, and for each of the three
+    /// machines an entry with the PIL column list, rows used in 0 … N and a plain file name.
+    public static func description(of directory: URL) throws(TraceFileError) -> Description {
         let url = directory.appendingPathComponent(descriptionFileName)
         let description: Description
         do {
             description = try JSONDecoder().decode(Description.self, from: Data(contentsOf: url))
         } catch {
-            throw .invalidDescription(reason: "\(error)")
+            throw .invalidDescription(reason: "\(url.path): \(error)")
         }
         guard description.format == format else {
             throw .invalidDescription(reason: "format is \"\(description.format)\", expected \"\(format)\"")
         }
         let n = description.N
         guard n > 0 else { throw .invalidDescription(reason: "N = \(n) is not positive") }
-        func block<C: MachineColumn>(_: C.Type) throws(TraceFileError) -> (values: [UInt64], rowsUsed: Int) {
+        func check<C: MachineColumn>(_: C.Type) throws(TraceFileError) {
             guard let entry = description.machines.first(where: { $0.name == C.machineName }) else {
                 throw .missingMachine(C.machineName)
             }
@@ -96,64 +96,137 @@ public enum TraceFiles {
             guard !entry.file.contains("/"), !entry.file.hasPrefix(".") else {
                 throw .invalidDescription(reason: "\(C.machineName).file \"\(entry.file)\" is not a plain file name")
             }
-            let values = try readRowMajor(machine: C.machineName, columnNames: expected, rowCount: n,
-                                          from: directory.appendingPathComponent(entry.file))
-            return (values, entry.rowsUsed)
+        }
+        try check(StorageColumn.self)
+        try check(PoseidonGColumn.self)
+        try check(ClimbKeyColumn.self)
+        return description
+    }
+
+    /// Reads every column of the three machines as its own array, keyed `Machine.column`
+    /// (the PIL qualified name), streaming each file: no whole-file copy is held.
+    public static func readColumns(from directory: URL) throws(TraceFileError) -> (description: Description, columns: [String: [UInt64]]) {
+        let description = try description(of: directory)
+        var columns: [String: [UInt64]] = [:]
+        for machine in description.machines where [StorageColumn.machineName, PoseidonGColumn.machineName,
+                                                   ClimbKeyColumn.machineName].contains(machine.name) {
+            let arrays = try readColumnArrays(machine: machine.name, columnNames: machine.columns, rowCount: description.N,
+                                              from: directory.appendingPathComponent(machine.file))
+            for (name, values) in zip(machine.columns, arrays) { columns["\(machine.name).\(name)"] = values }
+        }
+        return (description, columns)
+    }
+
+    /// Reads the traces written by ``write(_:to:)``, checking the format, the column lists,
+    /// the file sizes and that every cell is a canonical field element.
+    public static func read(from directory: URL) throws(TraceFileError) -> StorageSMTraces {
+        let description = try description(of: directory)
+        let n = description.N
+        func block<C: MachineColumn>(_: C.Type) throws(TraceFileError) -> (values: [UInt64], rowsUsed: Int) {
+            let entry = description.machines.first { $0.name == C.machineName }!
+            let arrays = try readColumnArrays(machine: C.machineName, columnNames: entry.columns, rowCount: n,
+                                              from: directory.appendingPathComponent(entry.file))
+            return (Array(arrays.joined()), entry.rowsUsed)
         }
         let storage = try block(StorageColumn.self)
         let poseidonG = try block(PoseidonGColumn.self)
         let climbKey = try block(ClimbKeyColumn.self)
-        var storageTrace = StorageTrace(rowCount: n)
-        storageTrace.values = storage.values
         return StorageSMTraces(
-            storage: storageTrace, storageRowsUsed: storage.rowsUsed,
+            storage: StorageTrace(rowCount: n, rowsUsed: 0, values: storage.values), storageRowsUsed: storage.rowsUsed,
             poseidonG: MachineTrace(rowCount: n, rowsUsed: poseidonG.rowsUsed, values: poseidonG.values),
             climbKey: MachineTrace(rowCount: n, rowsUsed: climbKey.rowsUsed, values: climbKey.values))
     }
 
-    /// Writes column-major `values` (`columns` × `rowCount`) as row-major little-endian words.
+    /// Rows transposed per write: the writer's buffer holds this many rows (at most 79 × 8 KiB
+    /// × 8 B ≈ 5 MB), so writing never copies the whole trace.
+    static let rowsPerChunk = 8192
+
+    /// Streams column-major `values` (`columns` × `rowCount`) into `url` as row-major
+    /// little-endian words, transposing one chunk of ``rowsPerChunk`` rows at a time.
     static func writeRowMajor(_ values: [UInt64], columns: Int, rowCount: Int, to url: URL) throws(TraceFileError) {
-        var words = [UInt64](repeating: 0, count: values.count)
-        for c in 0..<columns {
-            let base = c * rowCount
-            for r in 0..<rowCount { words[r * columns + c] = values[base + r].littleEndian }
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw .io(file: url.path, reason: "cannot create the file")
         }
-        do {
-            try words.withUnsafeBytes { try Data($0).write(to: url) }
-        } catch {
-            throw .io(file: url.path, reason: "\(error)")
+        let handle: FileHandle
+        do { handle = try FileHandle(forWritingTo: url) } catch { throw .io(file: url.path, reason: "\(error)") }
+        defer { try? handle.close() }
+        let chunkRows = min(rowsPerChunk, rowCount)
+        var buffer = [UInt64](repeating: 0, count: chunkRows * columns)
+        var start = 0
+        while start < rowCount {
+            let rows = min(chunkRows, rowCount - start)
+            values.withUnsafeBufferPointer { source in
+                buffer.withUnsafeMutableBufferPointer { target in
+                    for c in 0..<columns {
+                        let column = source.baseAddress! + c * rowCount + start
+                        for r in 0..<rows { target[r * columns + c] = column[r].littleEndian }
+                    }
+                }
+            }
+            do {
+                try buffer.withUnsafeBytes { raw in
+                    try handle.write(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0 ..< 8 * rows * columns]))
+                }
+            } catch {
+                throw .io(file: url.path, reason: "\(error)")
+            }
+            start += rows
         }
     }
 
-    /// Reads a row-major file back into column-major values.
-    static func readRowMajor(machine: String, columnNames: [String], rowCount: Int,
-                             from url: URL) throws(TraceFileError) -> [UInt64] {
-        let data: Data
+    /// Reads a row-major file into one array per column, ``rowsPerChunk`` rows at a time,
+    /// checking its size and that every cell is below p.
+    static func readColumnArrays(machine: String, columnNames: [String], rowCount: Int,
+                                 from url: URL) throws(TraceFileError) -> [[UInt64]] {
+        let handle: FileHandle
+        let size: UInt64
         do {
-            data = try Data(contentsOf: url)
+            handle = try FileHandle(forReadingFrom: url)
+            size = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
         } catch {
             throw .io(file: url.path, reason: "\(error)")
         }
+        defer { try? handle.close() }
         let columns = columnNames.count
         let expected = 8 * columns * rowCount
-        guard data.count == expected else {
-            throw .wrongSize(machine: machine, expectedBytes: expected, foundBytes: data.count)
+        guard size == UInt64(expected) else {
+            throw .wrongSize(machine: machine, expectedBytes: expected, foundBytes: Int(size))
         }
-        var values = [UInt64](repeating: 0, count: columns * rowCount)
+        var arrays = [[UInt64]](repeating: [], count: columns)
+        for c in 0..<columns { arrays[c] = StorageTrace.zeroedBuffer(count: rowCount) }
         var bad: (row: Int, column: Int, value: UInt64)?
-        data.withUnsafeBytes { raw in
-            for r in 0..<rowCount {
+        var start = 0
+        while start < rowCount {
+            let rows = min(rowsPerChunk, rowCount - start)
+            let data: Data
+            do {
+                data = try handle.read(upToCount: 8 * rows * columns) ?? Data()
+            } catch {
+                throw .io(file: url.path, reason: "\(error)")
+            }
+            guard data.count == 8 * rows * columns else {
+                throw .wrongSize(machine: machine, expectedBytes: expected, foundBytes: 8 * start * columns + data.count)
+            }
+            data.withUnsafeBytes { raw in
                 for c in 0..<columns {
-                    let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * (r * columns + c), as: UInt64.self))
-                    if v >= FieldElement.order, bad == nil { bad = (r, c, v) }
-                    values[c * rowCount + r] = v
+                    arrays[c].withUnsafeMutableBufferPointer { column in
+                        for r in 0..<rows {
+                            let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * (r * columns + c), as: UInt64.self))
+                            if v >= FieldElement.order, bad == nil || (start + r, c) < (bad!.row, bad!.column) {
+                                bad = (start + r, c, v)
+                            }
+                            column[start + r] = v
+                        }
+                    }
                 }
             }
+            if let bad {
+                throw .nonCanonical(machine: machine, row: bad.row, column: columnNames[bad.column], value: bad.value)
+            }
+            start += rows
         }
-        if let bad {
-            throw .nonCanonical(machine: machine, row: bad.row, column: columnNames[bad.column], value: bad.value)
-        }
-        return values
+        return arrays
     }
 }
 

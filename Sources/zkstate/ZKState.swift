@@ -9,7 +9,7 @@ struct ZKState: ParsableCommand {
         commandName: "zkstate",
         abstract: "Polygon zkEVM L2 state tools: Poseidon over Goldilocks, the state tree and its stores.",
         subcommands: [HashCommand.self, GenesisCommand.self, KeyCommand.self, ProofCommand.self, VerifyCommand.self, SMTCommand.self,
-                      GetCommand.self, AccountCommand.self, DBCommand.self, ServeCommand.self]
+                      GetCommand.self, AccountCommand.self, DBCommand.self, ServeCommand.self, TraceCommand.self]
     )
 
     /// Runs the command; a ``UsageError`` becomes one line on stderr and exit code 64.
