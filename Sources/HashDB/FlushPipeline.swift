@@ -74,6 +74,7 @@ public final class FlushPipeline: @unchecked Sendable {
     private var droppedUpTo: UInt64 = 0
     private var lastError: HashDBError?
     private var failures = 0
+    private var backoff = 0.05
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
@@ -92,7 +93,9 @@ public final class FlushPipeline: @unchecked Sendable {
         lastFlushId = id; storingFlushId = id; storedFlushId = id
         latestRoot = try store.stateRoot()
         guard !readOnly else { return }
-        let t = Thread { [unowned self] in self.writerLoop() }
+        let t = Thread { [weak self] in
+            while let pipeline = self, pipeline.writerStep() {}
+        }
         t.name = "zkstate.flush"
         thread = t
         t.start()
@@ -202,56 +205,64 @@ public final class FlushPipeline: @unchecked Sendable {
 
     // MARK: The writer
 
-    private func writerLoop() {
-        var backoff = 0.05
+    /// One turn of the writer: waits for work (at most 5 s) or commits one set. Returns false
+    /// once the pipeline is stopped. The thread holds the pipeline only during a turn, so a
+    /// pipeline nobody closes is still freed (its thread then ends).
+    private func writerStep() -> Bool {
         condition.lock()
-        while true {
-            if storing == nil {
-                let wanted = lastFlushId > storedFlushId || pending.bytes > pendingLimit
-                if !wanted {
-                    if stopping { break }
-                    _ = condition.wait(until: Date().addingTimeInterval(5))
-                    continue
-                }
-                storing = pending
-                pending = RowSet()
-                storingFlushId = lastFlushId
-            }
-            let set = storing!, id = storingFlushId
-            condition.unlock()
-            let write = StoreWrite(nodes: Array(set.nodes), programs: Array(set.programs), stateRoot: set.stateRoot,
-                                   flushId: id)
-            var error: HashDBError?
-            do { try store.commit(write) } catch let e { error = e }
-            condition.lock()
-            if let error {
-                lastError = error
-                failures += 1
-                condition.broadcast()
-                if stopping && failures > 3 { break }
+        if storing == nil {
+            let wanted = lastFlushId > storedFlushId || pending.bytes > pendingLimit
+            if !wanted {
+                if stopping { return finish() }
+                _ = condition.wait(until: Date().addingTimeInterval(5))
                 condition.unlock()
-                Thread.sleep(forTimeInterval: backoff)
-                backoff = min(backoff * 2, 5)
-                condition.lock()
-                continue
+                return true
             }
-            backoff = 0.05
-            lastError = nil
-            storedFlushId = id
-            storing = nil
-            if pending.isEmpty { holdsRows.store(false, ordering: .releasing) }
-            if !set.isEmpty {
-                storedSets.append(StoredSet(flushId: id, nodes: set.nodes, programs: set.programs, stateRoot: set.stateRoot))
-                if storedSets.count > retained {
-                    let dropped = storedSets.count - retained
-                    droppedUpTo = storedSets[dropped - 1].flushId
-                    storedSets.removeFirst(dropped)
-                }
-            }
-            condition.broadcast()
+            storing = pending
+            pending = RowSet()
+            storingFlushId = lastFlushId
         }
+        let set = storing!, id = storingFlushId
+        condition.unlock()
+        let write = StoreWrite(nodes: Array(set.nodes), programs: Array(set.programs), stateRoot: set.stateRoot,
+                               flushId: id)
+        var error: HashDBError?
+        do { try store.commit(write) } catch let e { error = e }
+        condition.lock()
+        if let error {
+            lastError = error
+            failures += 1
+            condition.broadcast()
+            if stopping && failures > 3 { return finish() }
+            let delay = backoff
+            backoff = min(backoff * 2, 5)
+            condition.unlock()
+            Thread.sleep(forTimeInterval: delay)
+            return true
+        }
+        backoff = 0.05
+        lastError = nil
+        storedFlushId = id
+        storing = nil
+        if pending.isEmpty { holdsRows.store(false, ordering: .releasing) }
+        if !set.isEmpty {
+            storedSets.append(StoredSet(flushId: id, nodes: set.nodes, programs: set.programs, stateRoot: set.stateRoot))
+            if storedSets.count > retained {
+                let dropped = storedSets.count - retained
+                droppedUpTo = storedSets[dropped - 1].flushId
+                storedSets.removeFirst(dropped)
+            }
+        }
+        condition.broadcast()
+        condition.unlock()
+        return true
+    }
+
+    /// Marks the writer stopped (called with the lock held; releases it).
+    private func finish() -> Bool {
         stopped = true
         condition.broadcast()
         condition.unlock()
+        return false
     }
 }
