@@ -56,10 +56,20 @@ public final class SQLiteStore: PersistentStore {
         self.readers = readers
     }
 
-    /// A reader connection: each thread keeps to one (its page cache stays warm for it); each
-    /// connection is used by one thread at a time.
-    private var reader: SQLiteReader {
-        readers[Int(UInt(bitPattern: pthread_self().hashValue) >> 4) & (readers.count - 1)]
+    /// Runs `body` on a reader connection, locked for this thread: the thread's usual one when it
+    /// is free (its page cache stays warm for it), else the first free one, else it waits for
+    /// its usual one.
+    private func withReader<R>(_ body: (SQLiteReader) throws(HashDBError) -> R) throws(HashDBError) -> R {
+        let mask = readers.count - 1
+        let home = Int(UInt(bitPattern: pthread_self().hashValue) >> 4) & mask
+        var chosen: SQLiteReader?
+        for i in 0..<readers.count where readers[(home + i) & mask].lock.try() {
+            chosen = readers[(home + i) & mask]
+            break
+        }
+        let r = chosen ?? { readers[home].lock.lock(); return readers[home] }()
+        defer { r.lock.unlock() }
+        return try body(r)
     }
 
     public var location: String { "sqlite:\(path)" }
@@ -114,20 +124,21 @@ public final class SQLiteStore: PersistentStore {
     // MARK: Reads
 
     public func readNode(_ hash: Digest) throws(HashDBError) -> NodeData? {
-        try reader.node(hash, location: location)
+        try withReader { (r) throws(HashDBError) in try r.node(hash, location: location) }
     }
 
     public func readNodes(_ hashes: [Digest]) throws(HashDBError) -> [Digest: NodeData] {
-        let r = reader
-        var out: [Digest: NodeData] = [:]
-        for h in hashes {
-            if let n = try r.node(h, location: location) { out[h] = n }
+        try withReader { (r) throws(HashDBError) in
+            var out: [Digest: NodeData] = [:]
+            for h in hashes {
+                if let n = try r.node(h, location: location) { out[h] = n }
+            }
+            return out
         }
-        return out
     }
 
     public func readProgram(_ hash: Digest) throws(HashDBError) -> [UInt8]? {
-        try reader.program(hash, location: location)
+        try withReader { (r) throws(HashDBError) in try r.program(hash, location: location) }
     }
 
     /// One-row SELECT through the C API: binds `key` without copying, copies the blob out.
@@ -289,7 +300,8 @@ public final class SQLiteStore: PersistentStore {
 /// path goes straight to SQLite's C API (GRDB's pool would add a queue hop and a transaction per
 /// read). In WAL mode each lookup sees the latest committed transaction.
 final class SQLiteReader: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Held by the thread using the connection (see `SQLiteStore.withReader`).
+    let lock = NSLock()
     private var connection: OpaquePointer?
     private var selectNode: OpaquePointer?
     private var selectProgram: OpaquePointer?
@@ -317,7 +329,6 @@ final class SQLiteReader: @unchecked Sendable {
     private func lookup<R>(_ statement: OpaquePointer?, _ hash: Digest, location: String,
                            _ body: (UnsafeRawBufferPointer) -> R) throws(HashDBError) -> R? {
         var key = (hash.e3.value.bigEndian, hash.e2.value.bigEndian, hash.e1.value.bigEndian, hash.e0.value.bigEndian)
-        lock.lock(); defer { lock.unlock() }
         guard let statement else { throw .storeFailed(location: location, reason: "the store is closed") }
         defer { sqlite3_reset(statement) }
         let rc = withUnsafeBytes(of: &key) { k -> Int32 in
