@@ -215,7 +215,7 @@ func runColdSQLiteReads(reads: Int = 300_000) throws {
     let measured = rounds * round
     // Two threads (this machine's two cores) reading through another fresh HashDB, as a server's
     // request handlers do, on keys neither pass above read.
-    let parallelDB = try HashDB(store: store)
+    let parallelDB = try HashDB(store: try SQLiteStore(path: path))
     parallelSample.shuffle(using: &g)
     let fresh = parallelSample
     let parallel = seconds {
