@@ -126,7 +126,7 @@ public final class FlushPipeline: @unchecked Sendable {
         let id = lastFlushId
         condition.broadcast()
         if wait {
-            let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
+            let deadline = Date().addingTimeInterval(timeout.timeInterval)
             while storedFlushId < id {
                 if !condition.wait(until: deadline) {
                     throw lastError ?? .storeFailed(location: store.location, reason: "flush \(id) not stored after \(timeout)")
@@ -184,7 +184,7 @@ public final class FlushPipeline: @unchecked Sendable {
     /// timeout) and the current stored id.
     public func flushData(after flushId: UInt64, timeout: Duration) -> (sets: [StoredSet]?, storedFlushId: UInt64) {
         condition.lock(); defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        let deadline = Date().addingTimeInterval(timeout.timeInterval)
         while storedFlushId <= flushId, !stopping {
             if !condition.wait(until: deadline) { return ([], storedFlushId) }
         }
@@ -264,5 +264,12 @@ public final class FlushPipeline: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         return false
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, fractions included (for `Date`-based waits).
+    var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -5,18 +5,22 @@ import SMT
 import Synchronization
 import Testing
 
-/// A store whose commits fail while `failing` is set (an outage), counting attempts.
-final class FlakyStore: PersistentStore {
+/// A memory store whose commits fail once its allowance is used up: an outage (allowance 0) or
+/// an interruption part-way (allowance n); raising the allowance ends it.
+final class GatedStore: PersistentStore {
     let inner = MemoryStore()
-    let failing = Atomic<Bool>(true)
-    let attempts = Atomic<Int>(0)
-    var location: String { "flaky" }
+    let allowance: Atomic<Int>
+    init(allowing commits: Int) { allowance = Atomic(commits) }
+    func reopen() { allowance.store(.max / 2, ordering: .relaxed) }
+    var location: String { "gated" }
     func readNode(_ hash: Digest) throws(HashDBError) -> NodeData? { try inner.readNode(hash) }
     func readNodes(_ hashes: [Digest]) throws(HashDBError) -> [Digest: NodeData] { try inner.readNodes(hashes) }
     func readProgram(_ hash: Digest) throws(HashDBError) -> [UInt8]? { try inner.readProgram(hash) }
     func commit(_ write: StoreWrite) throws(HashDBError) {
-        attempts.add(1, ordering: .relaxed)
-        if failing.load(ordering: .relaxed) { throw .storeUnreachable(location: location, reason: "outage") }
+        guard allowance.subtract(1, ordering: .relaxed).newValue >= 0 else {
+            allowance.add(1, ordering: .relaxed)
+            throw .storeUnreachable(location: location, reason: "outage")
+        }
         try inner.commit(write)
     }
     func stateRoot() throws(HashDBError) -> Digest { try inner.stateRoot() }
@@ -33,7 +37,7 @@ final class FlakyStore: PersistentStore {
 struct PipelineTests {
     @Test("A store outage: flushed data stays readable, is retried, and stored once the store is back")
     func outageIsRetried() throws {
-        let store = FlakyStore()
+        let store = GatedStore(allowing: 0)
         let db = try HashDB(store: store)
         defer { db.close() }
         let key = Digest(canonical: 1, 2, 3, 4)
@@ -50,12 +54,26 @@ struct PipelineTests {
         #expect(try store.inner.counts().nodes == 0)
         // A synchronous flush during the outage reports the store's error after its timeout.
         #expect(throws: HashDBError.self) { try db.pipeline.flush(wait: true, timeout: .seconds(1)) }
-        store.failing.store(false, ordering: .relaxed)
+        store.reopen()
         let (id2, _) = try db.flush(wait: true)
         #expect(db.flushStatus.storedFlushId >= id2)
         #expect(try store.inner.counts().nodes == 2)  // the leaf and its value
         #expect(try store.inner.stateRoot() == root)
         #expect(db.pipeline.lastCommitError == nil)
+    }
+
+    @Test("Idle batches are evicted; live ones stay")
+    func idleEviction() throws {
+        let manager = BatchStateManager(idleTimeout: .milliseconds(50))
+        let record = { (batch: String) in
+            BatchStateManager.SetRecord(batch: batch, block: 0, tx: 0, oldRoot: .zero, newRoot: Digest(canonical: 1, 0, 0, 0),
+                                        persistence: .database, writes: [])
+        }
+        try manager.recordSet(record("idle"))
+        Thread.sleep(forTimeInterval: 0.1)
+        try manager.recordSet(record("live"))
+        #expect(!manager.contains("idle") && manager.contains("live"))
+        #expect(manager.evictedCount == 1)
     }
 
     @Test("Status never waits for the writer; ids only grow")
@@ -97,30 +115,6 @@ struct PipelineTests {
     }
 }
 
-/// A destination that fails every commit after the first `allowed` (an interrupted copy).
-final class InterruptingStore: PersistentStore {
-    let inner = MemoryStore()
-    let allowed: Int
-    let commits = Atomic<Int>(0)
-    init(failingAfter allowed: Int) { self.allowed = allowed }
-    var location: String { "interrupting" }
-    func readNode(_ hash: Digest) throws(HashDBError) -> NodeData? { try inner.readNode(hash) }
-    func readNodes(_ hashes: [Digest]) throws(HashDBError) -> [Digest: NodeData] { try inner.readNodes(hashes) }
-    func readProgram(_ hash: Digest) throws(HashDBError) -> [UInt8]? { try inner.readProgram(hash) }
-    func commit(_ write: StoreWrite) throws(HashDBError) {
-        if commits.add(1, ordering: .relaxed).newValue > allowed { throw .storeUnreachable(location: location, reason: "interrupted") }
-        try inner.commit(write)
-    }
-    func stateRoot() throws(HashDBError) -> Digest { try inner.stateRoot() }
-    func storedFlushId() throws(HashDBError) -> UInt64 { try inner.storedFlushId() }
-    func metadata(_ key: String) throws(HashDBError) -> String? { try inner.metadata(key) }
-    func scanNodes(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, NodeData)] { try inner.scanNodes(after: after, limit: limit) }
-    func scanPrograms(after: Digest?, limit: Int) throws(HashDBError) -> [(Digest, [UInt8])] { try inner.scanPrograms(after: after, limit: limit) }
-    func counts() throws(HashDBError) -> (nodes: Int, programs: Int) { try inner.counts() }
-    func deleteAll() throws(HashDBError) { try inner.deleteAll() }
-    func close() {}
-}
-
 @Suite("Store copy")
 struct StoreCopyTests {
     @Test("An interrupted full copy resumes where its last committed page ended")
@@ -131,20 +125,18 @@ struct StoreCopyTests {
         try source.commit(StoreWrite(nodes: nodes, stateRoot: nodes[0].0))
         var copier = StoreCopy()
         copier.page = 100
-        let destination = InterruptingStore(failingAfter: 4)
+        let destination = GatedStore(allowing: 4)
         #expect(throws: HashDBError.self) { _ = try copier.copyAll(from: source, to: destination) }
         #expect(try destination.inner.counts().nodes == 400)
-        // The next run (the store reachable again) starts after the 400 nodes already copied.
-        let again = InterruptingStore(failingAfter: .max)
-        try again.inner.commit(StoreWrite(nodes: try destination.inner.scanNodes(after: nil, limit: 10_000),
-                                          metadata: ["copy:memory:nodes": try destination.inner.metadata("copy:memory:nodes") ?? ""]))
-        let summary = try copier.copyAll(from: source, to: again)
+        // The next run (the store reachable destination) starts after the 400 nodes already copied.
+        destination.reopen()
+        let summary = try copier.copyAll(from: source, to: destination)
         #expect(summary.nodes == 600)
-        #expect(try again.inner.counts().nodes == 1000)
-        #expect(try again.inner.stateRoot() == nodes[0].0)
-        // Done: a third run copies everything again, changing nothing (idempotent).
-        let third = try copier.copyAll(from: source, to: again)
+        #expect(try destination.inner.counts().nodes == 1000)
+        #expect(try destination.inner.stateRoot() == nodes[0].0)
+        // Done: a third run copies everything destination, changing nothing (idempotent).
+        let third = try copier.copyAll(from: source, to: destination)
         #expect(third.nodes == 1000)
-        #expect(try again.inner.counts().nodes == 1000)
+        #expect(try destination.inner.counts().nodes == 1000)
     }
 }

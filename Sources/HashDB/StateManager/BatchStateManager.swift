@@ -14,6 +14,8 @@ public final class BatchStateManager: Sendable {
     private struct State {
         var batches: [String: BatchState] = [:]
         var evicted = 0
+        /// When idle batches are next looked for.
+        var nextSweep: ContinuousClock.Instant?
     }
     private let state = Mutex(State())
     /// Whether reverted work is dropped (`stateManagerPurge`).
@@ -61,10 +63,14 @@ public final class BatchStateManager: Sendable {
         state.withLock { $0.batches[batch]?.currentRoot }
     }
 
+    /// The time of a request on `batch`; evicts idle batches, looking at most ten times per
+    /// idle timeout (not on every Set).
     private func touch(_ s: inout State, _ batch: String) -> ContinuousClock.Instant {
         let now = clock.now
+        if let next = s.nextSweep, now < next { return now }
+        s.nextSweep = now + idleTimeout / 10
         let limit = now - idleTimeout
-        let idle = s.batches.filter { $0.key != batch && $0.value.lastUsed < limit }.map(\.key)
+        let idle = s.batches.compactMap { $0.key != batch && $0.value.lastUsed < limit ? $0.key : nil }
         for key in idle { s.batches[key] = nil }
         s.evicted += idle.count
         return now
