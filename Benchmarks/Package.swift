@@ -18,10 +18,21 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Goldilocks", package: "zkstate"),
+                .product(name: "Poseidon", package: "zkstate"),
+                .product(name: "SMT", package: "zkstate"),
+            ],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "PoseidonBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "Goldilocks", package: "zkstate"),
                 .product(name: "Poseidon", package: "zkstate"),
             ],
@@ -32,6 +43,7 @@ let package = Package(
             name: "SMTBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "Goldilocks", package: "zkstate"),
                 .product(name: "Poseidon", package: "zkstate"),
                 .product(name: "SMT", package: "zkstate"),
@@ -44,6 +56,7 @@ let package = Package(
             name: "HashDBBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "Goldilocks", package: "zkstate"),
                 .product(name: "Poseidon", package: "zkstate"),
                 .product(name: "SMT", package: "zkstate"),
@@ -57,6 +70,7 @@ let package = Package(
             name: "HashDBServiceBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "Goldilocks", package: "zkstate"),
                 .product(name: "Poseidon", package: "zkstate"),
                 .product(name: "SMT", package: "zkstate"),
@@ -72,6 +86,7 @@ let package = Package(
             name: "StorageSMBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                "BenchmarkSupport",
                 .product(name: "Goldilocks", package: "zkstate"),
                 .product(name: "SMT", package: "zkstate"),
                 .product(name: "StorageSM", package: "zkstate"),

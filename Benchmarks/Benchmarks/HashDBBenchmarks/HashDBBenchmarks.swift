@@ -7,6 +7,7 @@
 // ZKSTATE_BENCH_COLD_NODES sets the size of the cold-read store (default 10,000,000).
 
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Goldilocks
 import GRDB
@@ -15,31 +16,7 @@ import HashDB
 import Poseidon
 import SMT
 
-func report(_ line: String) { print(line) }
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
-}
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func peakResidentMB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return Double(kb) / 1024
-}
+func peakResidentMB() -> Double { Double(peakResidentBytes()) / 1_048_576 }
 
 /// `count` nodes with random canonical keys (a store never re-hashes what it is given).
 func randomNodes(_ count: Int, seed: UInt64) -> [(Digest, NodeData)] {

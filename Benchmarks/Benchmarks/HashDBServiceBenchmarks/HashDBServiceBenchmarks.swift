@@ -8,6 +8,7 @@
 // ZKSTATE_BENCH_LOAD_SECONDS shortens the mixed phase.
 
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Goldilocks
 import GRPCCore
@@ -18,30 +19,11 @@ import Poseidon
 import SMT
 import Synchronization
 
-func report(_ line: String) { print(line) }
-
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
-}
-
 func fea(_ d: Digest) -> Hashdb_V1_Fea {
     .with { $0.fe0 = d.e0.value; $0.fe1 = d.e1.value; $0.fe2 = d.e2.value; $0.fe3 = d.e3.value }
 }
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
 
 /// Latencies (ns) and errors of one client.
 struct ClientStats: Sendable {
@@ -101,24 +83,6 @@ func runPhase(_ name: String, port: Int, clients: Int, seconds: Double, mix: Mix
     report(String(format: "%@: %d clients, %.0f s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d, %.2f cores busy",
                   name, clients, elapsed, rate, pct(0.5), pct(0.99), all.errors, cpu / elapsed))
     return (rate, sorted.count)
-}
-
-/// Nanoseconds per Poseidon hash on this machine, for the hashing share.
-func nanosecondsPerHash() -> Double {
-    var d = Digest(canonical: 1, 2, 3, 4)
-    let t0 = now()
-    for _ in 0..<50_000 { d = Poseidon.hash(d, d, capacity: d) }
-    blackHole(d)
-    return Double(now() - t0) / 50_000
-}
-
-/// Counts the nodes a Set writes (each is one Poseidon hash) on a tree like the served one.
-final class CountingStore: NodeStore, @unchecked Sendable {
-    let inner = MemoryNodeStore()
-    var written = 0
-    func node(_ hash: NodeHash) throws(SMTError) -> Node? { try inner.node(hash) }
-    func value(_ hash: NodeHash) throws(SMTError) -> UInt256? { try inner.value(hash) }
-    func write(_ batch: NodeBatch) throws(SMTError) { written += batch.nodes.count + batch.values.count; try inner.write(batch) }
 }
 
 func runLoad() async throws {

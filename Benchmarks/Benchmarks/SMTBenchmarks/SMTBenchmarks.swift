@@ -6,30 +6,14 @@
 // one line, all measured in the same process.
 
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Goldilocks
 import Poseidon
 import SMT
 import ZKEVMState
 
-/// Prints a figure line (called from `setup`, whose output the tool shows).
-func report(_ line: String) {
-    print(line)
-}
-
 // MARK: - Inputs
-
-/// SplitMix64 with a fixed seed: every run uses the same keys.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
-}
 
 /// `count` random canonical keys.
 func randomKeys(_ count: Int, seed: UInt64) -> [SMTKey] {
@@ -43,55 +27,6 @@ func randomKeys(_ count: Int, seed: UInt64) -> [SMTKey] {
 /// A random non-zero 256-bit value.
 func randomValue(_ g: inout SeededGenerator) -> UInt256 {
     UInt256(g.next() | 1, g.next(), g.next(), g.next())
-}
-
-/// Wall-clock seconds of `body`.
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-/// CPU seconds (user + system) this process has used.
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-}
-
-/// Peak resident memory of this process so far, in bytes (VmHWM).
-func peakResidentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kb * 1024
-}
-
-/// Nanoseconds per Poseidon hash (best of a few chains), for ratios measured in the same run.
-func nanosecondsPerHash() -> Double {
-    var d = Digest(canonical: 1, 2, 3, 4)
-    var best = Double.infinity
-    for _ in 0..<5 {
-        best = min(best, seconds {
-            for _ in 0..<20_000 { d = Poseidon.hash(d, d, capacity: d) }
-        } / 20_000 * 1e9)
-    }
-    blackHole(d)
-    return best
-}
-
-/// A store that counts what is written through it: each node or value written by a SET is one
-/// Poseidon hash, so this counts the hashing a SET needs.
-final class CountingStore: NodeStore, @unchecked Sendable {
-    let inner = MemoryNodeStore()
-    var written = 0
-    func node(_ hash: NodeHash) throws(SMTError) -> Node? { try inner.node(hash) }
-    func value(_ hash: NodeHash) throws(SMTError) -> UInt256? { try inner.value(hash) }
-    func write(_ batch: NodeBatch) throws(SMTError) {
-        written += batch.nodes.count + batch.values.count
-        try inner.write(batch)
-    }
 }
 
 // MARK: - Scenarios

@@ -6,6 +6,7 @@
 // measured in the same process, best of a few runs where a run is short.
 
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import Goldilocks
 import struct PIL.ColumnData
@@ -17,11 +18,6 @@ import struct PIL.TableRule
 import SMT
 import StorageSM
 
-/// Prints a figure line.
-func report(_ line: String) {
-    print(line)
-}
-
 /// The shared public vectors (`../shared/vectors` next to the repository).
 let vectors = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()  // Benchmarks/
@@ -30,29 +26,10 @@ let vectors = URL(fileURLWithPath: #filePath)
 let storageDirectory = vectors.appendingPathComponent("storage-sm")
 let romURL = storageDirectory.appendingPathComponent("storage_sm_rom.json")
 
-/// SplitMix64 with a fixed seed: every run uses the same keys.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z &>> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z &>> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z &>> 31)
-    }
-}
-
 /// A random canonical key.
 func randomKey(_ g: inout SeededGenerator) -> SMTKey {
     Digest(canonical: g.next() % FieldElement.order, g.next() % FieldElement.order,
            g.next() % FieldElement.order, g.next() % FieldElement.order)
-}
-
-/// Wall-clock seconds of `body`.
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    try body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
 /// Best of `runs` timings.
@@ -60,14 +37,6 @@ func best(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
     var result = Double.infinity
     for _ in 0..<runs { result = min(result, try seconds(body)) }
     return result
-}
-
-/// Peak resident memory so far (VmHWM), bytes.
-func peakResidentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kb * 1024
 }
 
 /// A tree of `treeKeys` random keys, then a mix of recorded actions on it: gets of present and
