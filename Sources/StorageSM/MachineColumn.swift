@@ -133,8 +133,20 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
         self.values = Self.zeroedBuffer(count: Column.allCases.count * rowCount)
     }
 
+    /// A trace of `rowCount` rows whose cells are not initialised: the caller must write every
+    /// cell before any is read (the storage executor writes each row whole).
+    init(uninitializedRowCount rowCount: Int) {
+        self.rowCount = rowCount
+        self.rowsUsed = 0
+        self.values = Self.buffer(count: Column.allCases.count * rowCount, zeroed: false)
+    }
+
     /// `count` zeros; from 4 MiB on, the whole 2 MiB-aligned interior is `MADV_HUGEPAGE`.
-    static func zeroedBuffer(count: Int) -> [UInt64] {
+    static func zeroedBuffer(count: Int) -> [UInt64] { buffer(count: count, zeroed: true) }
+
+    /// `count` values, zeros if `zeroed`, else left as the allocator returns them; from 4 MiB on,
+    /// the whole 2 MiB-aligned interior is `MADV_HUGEPAGE`.
+    static func buffer(count: Int, zeroed: Bool) -> [UInt64] {
         [UInt64](unsafeUninitializedCapacity: count) { buffer, initialized in
             guard let base = buffer.baseAddress else {
                 initialized = 0
@@ -149,7 +161,14 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
                     _ = madvise(pointer, end - start, MADV_HUGEPAGE)
                 }
             }
-            base.initialize(repeating: 0, count: count)
+            if zeroed {
+                base.initialize(repeating: 0, count: count)
+            } else {
+                #if DEBUG
+                // Not a field element: a cell the writer forgets cannot pass for a valid value in tests.
+                base.initialize(repeating: .max, count: count)
+                #endif
+            }
             initialized = count
         }
     }

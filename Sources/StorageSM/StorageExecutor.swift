@@ -11,38 +11,22 @@ public struct StorageExecutor: Sendable {
     public let rom: StorageROM
     /// The `AssertFails` line: the `labels` entry, else the first unconditional self-jump.
     let assertFailsLine: Int?
+    /// The program decoded for the row loop.
+    let decoded: DecodedStorageROM
 
     /// An executor for `rom`.
     public init(rom: StorageROM) {
         self.rom = rom
         assertFailsLine = rom.labels["AssertFails"]
             ?? rom.lines.indices.first { rom[$0].jmp && rom[$0].jmpAddress == $0 }
+        decoded = DecodedStorageROM(rom)
     }
 
     /// The trace of `actions` over `rowCount` rows (a positive multiple of 32).
     public func execute(_ actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) -> StorageExecution {
         guard rowCount >= 32, rowCount % 32 == 0 else { throw .invalidRowCount(rowCount) }
-        var run = try StorageRun(rom: rom, actions: actions, rowCount: rowCount)
-        var row = 0
-        while row < rowCount {
-            let pc = Int(run.trace[.pc, row])
-            guard pc < rom.count else { throw .pcOutOfRange(action: run.actionIndex, row: row, pc: pc) }
-            if row == rowCount - 1 && run.actionIndex < actions.count {
-                throw .outOfRows(action: run.actionIndex, latchedActions: run.actionIndex, rowCount: rowCount)
-            }
-            if pc == assertFailsLine { throw .assertFails(action: run.actionIndex, row: row) }
-            if let end = run.paddingEnd(row: row, pc: pc) {
-                row = end
-                continue
-            }
-            let line = run.lines[pc]
-            try run.step(row: row, line: line)
-            row += 1
-        }
-        if run.actionIndex < actions.count {
-            throw .outOfRows(action: run.actionIndex, latchedActions: run.actionIndex, rowCount: rowCount)
-        }
-        run.invertOp0()
+        var run = try StorageRun(rom: decoded, assertFailsLine: assertFailsLine, actions: actions, rowCount: rowCount)
+        try run.run()
         return run.execution
     }
 }

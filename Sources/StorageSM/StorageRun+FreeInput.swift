@@ -2,14 +2,15 @@ import Goldilocks
 import SMT
 
 extension StorageRun {
-    /// The free-input function `function` at row `i` (spec §3.3).
-    mutating func freeInput(_ function: StorageFreeInputFunction, row i: Int) throws(StorageExecutorError) -> Digest {
+    /// The free-input function `function` at row `i`, staged at `r` (spec §3.3).
+    mutating func freeInput(_ function: StorageFreeInputFunction, row i: Int,
+                            _ r: StagedRow) throws(StorageExecutorError) -> Digest {
         func fail(_ reason: String) -> StorageExecutorError {
             .freeInput(action: actionIndex, row: i, function: function, reason: reason)
         }
         func flag(_ b: Bool) -> Digest { b ? Digest(canonical: 1, 0, 0, 0) : .zero }
         func single(_ x: Int) -> Digest { Digest(canonical: UInt64(x), 0, 0, 0) }
-        let lvl = trace[.level, i]
+        let lvl = r[Self.levelColumn]
 
         // Functions with an answer for an exhausted list.
         switch function {
@@ -62,17 +63,18 @@ extension StorageRun {
         }
     }
 
-    /// The climb of `line` at row `i` (spec §3.4): the selected register with limb
+    /// The climb of `line` at row `i`, staged at `r` (spec §3.4): the selected register with limb
     /// `level mod 4` replaced by 2·limb + bit, which must stay below p.
-    func climb(_ line: StorageROMLine, row i: Int) throws(StorageExecutorError) -> StorageClimbKeyRequest {
-        let name = line.climbRkey ? "RKEY" : "SIBLING_RKEY"
-        let key = trace.digest(line.climbRkey ? .rkey0 : .siblingRkey0, i)
-        let rkeyBit = trace[.rkeyBit, i]
+    func climb(_ line: DecodedROMLine, row i: Int, _ r: StagedRow) throws(StorageExecutorError) -> StorageClimbKeyRequest {
+        let climbRkey = line.has(.climbRkey)
+        let name = climbRkey ? "RKEY" : "SIBLING_RKEY"
+        let key = Self.register(climbRkey ? 7 : 8, r)
+        let rkeyBit = r[Self.rkeyBitColumn]
         guard rkeyBit <= 1 else {
             throw .climb(action: actionIndex, row: i, register: name, reason: "RKEY_BIT is \(rkeyBit), not 0/1")
         }
-        let bit = line.climbBitN ? 1 - rkeyBit : rkeyBit
-        let level = trace[.level, i]
+        let bit = line.has(.climbBitN) ? 1 - rkeyBit : rkeyBit
+        let level = r[Self.levelColumn]
         let z = Int(level % 4)
         let limb = key[z].value
         guard limb <= (FieldElement.order >> 1) - bit else {

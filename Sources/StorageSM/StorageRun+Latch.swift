@@ -2,14 +2,15 @@ import Goldilocks
 import SMT
 
 extension StorageRun {
-    /// The checks of a latch row (spec §3.6).
-    func checkLatch(_ line: StorageROMLine, row i: Int) throws(StorageExecutorError) {
+    /// The checks of a latch row staged at `r` (spec §3.6).
+    func checkLatch(_ line: DecodedROMLine, row i: Int, _ r: StagedRow) throws(StorageExecutorError) {
         guard let a = action else {
             throw .unexpectedLatch(action: actionIndex, row: i, reason: "latch with the action list exhausted")
         }
-        guard line.latchSet == a.isSet else {
+        let latchSet = line.has(.latchSet)
+        guard latchSet == a.isSet else {
             throw .unexpectedLatch(action: actionIndex, row: i,
-                                   reason: "\(line.latchSet ? "latchSet" : "latchGet") on a \(a.isSet ? "SET" : "GET") action")
+                                   reason: "\(latchSet ? "latchSet" : "latchGet") on a \(a.isSet ? "SET" : "GET") action")
         }
         func check(_ field: String, _ expected: Digest, _ found: Digest) throws(StorageExecutorError) {
             guard expected == found else {
@@ -22,31 +23,38 @@ extension StorageRun {
                 throw .latchMismatch(action: actionIndex, row: i, field: field, expected: "\(expected)", found: "\(found)")
             }
         }
-        try check(a.isSet ? "oldRoot" : "root", a.oldRoot, trace.digest(.oldRoot0, i))
-        if a.isSet { try check("newRoot", a.newRoot, trace.digest(.newRoot0, i)) }
-        try check("rkey (key)", a.key, trace.digest(.rkey0, i))
-        try check("level", 0, trace[.level, i])
-        try check("valueLow", ValueChunks.low(a.value), trace.digest(.valueLow0, i))
-        try check("valueHigh", ValueChunks.high(a.value), trace.digest(.valueHigh0, i))
-        try check("incCounter (proofHashCounter)", UInt64(a.proofHashCounter), trace[.incCounter, i])
+        func digest(_ first: StorageColumn) -> Digest { r.digest(at: first.rawValue) }
+        try check(a.isSet ? "oldRoot" : "root", a.oldRoot, digest(.oldRoot0))
+        if a.isSet { try check("newRoot", a.newRoot, digest(.newRoot0)) }
+        try check("rkey (key)", a.key, digest(.rkey0))
+        try check("level", 0, r[Self.levelColumn])
+        try check("valueLow", ValueChunks.low(a.value), digest(.valueLow0))
+        try check("valueHigh", ValueChunks.high(a.value), digest(.valueHigh0))
+        try check("incCounter (proofHashCounter)", UInt64(a.proofHashCounter), r[Self.incCounterColumn])
     }
 
-    /// Padding fast path (spec §11): at the `isAlmostEndPolynomial` self-loop with every
-    /// register zero, rows `row ..< N − 2` are identical; fill them at once and return N − 2.
-    mutating func paddingEnd(row: Int, pc: Int) -> Int? {
-        let line = lines[pc]
-        guard row < rowCount - 2, line.freeInputFunction == .isAlmostEndPolynomial, line.jmpz,
-              line.jmpAddress == pc, line.operation == (1 << 21) | (1 << 7), line.constant == 0,
-              line.inSiblingRkey == 0 else { return nil }
-        for c in StorageColumn.hashLeft0.rawValue ... StorageColumn.level.rawValue {
-            if let column = StorageColumn(rawValue: c), trace[column, row] != 0 { return nil }
-        }
-        guard trace[.incCounter, row] == 0 else { return nil }
+    /// Padding fast path (spec §11): at the padding self-loop (ROM line `pc`, staged at `r`) with
+    /// every register zero, rows `row ..< N − 2` are identical; writes them at once, stages row
+    /// N − 2 and returns N − 2 (nil when the fast path does not apply).
+    mutating func paddingEnd(row: Int, pc: Int, _ r: StagedRow) -> Int? {
+        guard row < rowCount - 2 else { return nil }
+        for c in DecodedROMLine.firstRegisterColumn ... Self.levelColumn where r[c] != 0 { return nil }
+        guard r[Self.incCounterColumn] == 0 else { return nil }
+        flush(rows: row - blockStart)
         let end = rowCount - 2
-        trace.fill(.pc, rows: row ... end, with: UInt64(pc))
-        trace.fill(.inFree, rows: row ..< end, with: 1)
-        trace.fill(.jmpz, rows: row ..< end, with: 1)
-        trace.fill(.jmpAddress, rows: row ..< end, with: UInt64(pc))
+        // The loop's row: its constant columns, pc, and 0 elsewhere (its free input and op0 are 0 before N − 2).
+        var padding = [UInt64](repeating: 0, count: Self.width)
+        for k in 0..<DecodedStorageROM.lineColumnCount {
+            padding[DecodedStorageROM.firstLineColumn + k] = rom.lineColumns[pc * DecodedStorageROM.lineColumnCount + k]
+        }
+        padding[Self.pcColumn] = UInt64(pc)
+        let n = rowCount
+        trace.values.withUnsafeMutableBufferPointer { values in
+            for (c, value) in padding.enumerated() {
+                (values.baseAddress! + c * n + row).update(repeating: value, count: end - row)
+            }
+        }
+        blockStart = end
         return end
     }
 }

@@ -4,12 +4,24 @@ import SMT
 
 /// The mutable state of one executor run: the trace being filled, the current action and its
 /// context (spec §3.1).
+///
+/// Rows are built in a small staging block (``StagingRows``, which stays in cache) and copied
+/// into the trace a block at a time, one contiguous run per column, instead of being written
+/// cell by cell 79 columns N values apart. Every cell of a staged row is written before the
+/// block moves, and the padding rows are written whole, so the trace buffer is not zeroed
+/// beforehand: each cell of the N rows is written exactly once.
 struct StorageRun {
-    let rom: StorageROM
     let actions: [SMTAction]
     let rowCount: Int
-    /// The columns being filled.
+    let rom: DecodedStorageROM
+    /// The `AssertFails` line, if the ROM has one.
+    let assertFailsLine: Int?
+    /// The columns being filled (rows before `blockStart` are final, the rest not yet written).
     var trace: StorageTrace
+    /// Rows `blockStart ..< blockStart + StagingRows.capacity` as they are being built.
+    let staging: StagingRows
+    /// The trace row of the staging block's first row.
+    var blockStart = 0
     /// Hash requests so far.
     var poseidonRequests: [StoragePoseidonRequest] = []
     /// Climb requests so far.
@@ -20,6 +32,8 @@ struct StorageRun {
     var actionIndex = 0
     /// Context of the current action, nil when the list is exhausted.
     var context: SMTActionContext?
+    /// The current action's known hashes (empty when the list is exhausted).
+    var knownHashes: [KnownHash] = []
     /// currentLevel of §1.5, decremented by GetNextKeyBit.
     var currentLevel = 0
     /// Where the search for the next known hash starts.
@@ -27,23 +41,23 @@ struct StorageRun {
     /// Hashes computed because the action did not supply them.
     var computedHashCount = 0
 
-    /// The ROM lines without their diagnostic strings: copying a line per row then costs no
-    /// reference counting.
-    let lines: [StorageROMLine]
+    static let width = StorageColumn.count
+    static let pcColumn = StorageColumn.pc.rawValue
+    static let rkeyBitColumn = StorageColumn.rkeyBit.rawValue
+    static let levelColumn = StorageColumn.level.rawValue
+    static let incCounterColumn = StorageColumn.incCounter.rawValue
+    static let op0invColumn = StorageColumn.op0inv.rawValue
 
-    init(rom: StorageROM, actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) {
+    init(rom: DecodedStorageROM, assertFailsLine: Int?, actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) {
         self.rom = rom
-        lines = rom.lines.map { line in
-            var hot = line
-            hot.fileName = ""
-            hot.lineStr = ""
-            hot.jmpAddressLabel = nil
-            return hot
-        }
+        self.assertFailsLine = assertFailsLine
         self.actions = actions
         self.rowCount = rowCount
-        trace = StorageTrace(rowCount: rowCount)
+        trace = StorageTrace(uninitializedRowCount: rowCount)
+        staging = StagingRows()
         latchRows.reserveCapacity(actions.count)
+        // Exact for consistent actions: one hash row per counted hash.
+        poseidonRequests.reserveCapacity(actions.reduce(0) { $0 + max(0, $1.proofHashCounter) })
         try loadAction()
     }
 
@@ -56,102 +70,103 @@ struct StorageRun {
             let ctx = try SMTActionContext(a, actionIndex: actionIndex)
             context = ctx
             currentLevel = ctx.level
+            knownHashes = a.knownHashes
             knownHashCursor = 0
         } else {
             context = nil
+            knownHashes = []
             currentLevel = 0
         }
     }
 
-    /// Runs line `line` at `row` (spec §3.2 steps 1–11).
-    mutating func step(row i: Int, line: StorageROMLine) throws(StorageExecutorError) {
-        let next = (i + 1) % rowCount
+    /// Runs the ROM over rows 0 ..< N (spec §3.2), then inverts op0.
+    mutating func run() throws(StorageExecutorError) {
+        var row = 0
+        while row < rowCount {
+            if row - blockStart == StagingRows.capacity { flush(rows: StagingRows.capacity) }
+            let current = staging.row(row - blockStart)
+            let pc = Int(current[Self.pcColumn])
+            guard pc < rom.count else { throw .pcOutOfRange(action: actionIndex, row: row, pc: pc) }
+            if row == rowCount - 1 && actionIndex < actions.count {
+                throw .outOfRows(action: actionIndex, latchedActions: actionIndex, rowCount: rowCount)
+            }
+            if pc == assertFailsLine { throw .assertFails(action: actionIndex, row: row) }
+            let line = rom.lines[pc]
+            if line.has(.paddingLoop), let end = paddingEnd(row: row, pc: pc, current) {
+                row = end
+                continue
+            }
+            try step(row: row, pc: pc, line: line, current)
+            row += 1
+        }
+        if actionIndex < actions.count {
+            throw .outOfRows(action: actionIndex, latchedActions: actionIndex, rowCount: rowCount)
+        }
+        flush(rows: rowCount - blockStart)
+        invertOp0()
+    }
+
+    /// Runs line `line` (ROM line `pc`) at `row`, staged at `r` (spec §3.2 steps 1–11): completes
+    /// row `i` and stages row i + 1 right after it.
+    mutating func step(row i: Int, pc: Int, line: DecodedROMLine, _ r: StagedRow) throws(StorageExecutorError) {
+        let lineColumns = rom.lineColumns + pc * DecodedStorageROM.lineColumnCount
+        for k in 0..<DecodedStorageROM.lineColumnCount { r[DecodedStorageROM.firstLineColumn + k] = lineColumns[k] }
         // 1–2. Free input.
         var op = Digest.zero
         var climbRequest: StorageClimbKeyRequest?
-        if line.inFree {
+        if line.has(.inFree) {
             var free = Digest.zero
             if let function = line.freeInputFunction {
-                free = try freeInput(function, row: i)
-            } else if line.climbRkey || line.climbSiblingRkey {
-                let request = try climb(line, row: i)
+                free = try freeInput(function, row: i, r)
+            } else if line.has(.climbRkey) || line.has(.climbSiblingRkey) {
+                let request = try climb(line, row: i, r)
                 free = request.result
                 climbRequest = request
             }
-            trace.setDigest(.free0, i, free)
-            trace[.inFree, i] = 1
+            r.store(free, at: 0)
             op = free
         }
-        // 3. Constant.
-        let constant = Self.field(line.constant)
-        op.e0 += constant
-        trace[.const0, i] = constant.value
-        // 4. Selectors.
-        func add(_ flag: Bool, _ column: StorageColumn, _ register: StorageColumn) {
-            guard flag else { return }
-            trace[column, i] = 1
-            op = Self.add(op, trace.digest(register, i))
+        // 3–4. Constant and selectors.
+        op.e0 += line.constant
+        var inputs = line.inputRegisters
+        while inputs != 0 {
+            let k = inputs.trailingZeroBitCount
+            inputs &= inputs - 1
+            op = Self.add(op, Self.register(k, r))
         }
-        add(line.inOldRoot, .inOldRoot, .oldRoot0)
-        add(line.inNewRoot, .inNewRoot, .newRoot0)
-        add(line.inValueLow, .inValueLow, .valueLow0)
-        add(line.inValueHigh, .inValueHigh, .valueHigh0)
-        add(line.inRkey, .inRkey, .rkey0)
-        add(line.inSiblingValueHash, .inSiblingValueHash, .siblingValueHash0)
-        if line.inRkeyBit {
-            trace[.inRkeyBit, i] = 1
-            op.e0 += FieldElement(canonical: trace[.rkeyBit, i])
-        }
-        if line.inLevel {
-            trace[.inLevel, i] = 1
-            op.e0 += FieldElement(canonical: trace[.level, i])
-        }
-        if line.inSiblingRkey != 0 {
-            let c = Self.field(Int64(line.inSiblingRkey))
-            trace[.inSiblingRkey, i] = c.value
-            let s = trace.digest(.siblingRkey0, i)
+        if line.has(.inRkeyBit) { op.e0 += FieldElement(canonical: r[Self.rkeyBitColumn]) }
+        if line.has(.inLevel) { op.e0 += FieldElement(canonical: r[Self.levelColumn]) }
+        if line.has(.inSiblingRkey) {
+            let c = line.siblingRkeyCoefficient, s = Self.register(8, r)
             op = Self.add(op, Digest(c * s.e0, c * s.e1, c * s.e2, c * s.e3))
         }
-        if line.inRotlVh {
-            trace[.inRotlVh, i] = 1
-            let vh = trace.digest(.valueHigh0, i)
+        if line.has(.inRotlVh) {
+            let vh = Self.register(5, r)
             op = Self.add(op, Digest(vh.e3, vh.e0, vh.e1, vh.e2))
         }
         // 5. Hash.
-        if line.hash {
-            let left = trace.digest(.hashLeft0, i), right = trace.digest(.hashRight0, i)
-            let type: UInt64 = line.hashType ? 1 : 0
+        if line.has(.hash) {
+            let left = Self.register(0, r), right = Self.register(1, r)
+            let type: UInt64 = line.has(.hashType) ? 1 : 0
             let h = knownHash(left, right, type) ?? Poseidon.hash(left, right, capacity: Digest(canonical: type, 0, 0, 0))
-            trace.setDigest(.free0, i, h)
+            r.store(h, at: 0)
             op = Self.add(op, h)
-            trace[.hash, i] = 1
-            trace[.hashType, i] = type
             poseidonRequests.append(StoragePoseidonRequest(row: i, left: left, right: right, hashType: type, result: h))
         }
         // 6. Jumps, on the complete op0.
-        var nextPC = trace[.pc, i] + 1
-        if let target = line.jmpAddress {
-            trace[.jmpAddress, i] = UInt64(target)
-            if line.jmp {
-                trace[.jmp, i] = 1
-                nextPC = UInt64(target)
-            } else if line.jmpz {
-                trace[.jmpz, i] = 1
-                if op.e0.isZero { nextPC = UInt64(target) }
-            } else if line.jmpnz {
-                trace[.jmpnz, i] = 1
-                if !op.e0.isZero { nextPC = UInt64(target) }
-            }
+        var nextPC = UInt64(pc) + 1
+        switch line.jump {
+        case .none: break
+        case .always: nextPC = line.jumpTarget
+        case .ifZero: if op.e0.isZero { nextPC = line.jumpTarget }
+        case .ifNonZero: if !op.e0.isZero { nextPC = line.jumpTarget }
         }
-        // 7. Climb flags (the request was computed with the free input).
-        if line.climbBitN { trace[.climbBitN, i] = 1 }
-        if line.climbRkey { trace[.climbRkey, i] = 1 }
-        if line.climbSiblingRkey { trace[.climbSiblingRkey, i] = 1 }
+        // 7. Climb (the request was computed with the free input).
         if let climbRequest { climbKeyRequests.append(climbRequest) }
         // 8. Latch.
-        if line.latchGet || line.latchSet {
-            try checkLatch(line, row: i)
-            trace[line.latchGet ? .latchGet : .latchSet, i] = 1
+        let latches = line.has(.latchGet) || line.has(.latchSet)
+        if latches {
+            try checkLatch(line, row: i, r)
             guard i <= rowCount - 11 else {
                 throw .outOfRows(action: actionIndex, latchedActions: actionIndex, rowCount: rowCount)
             }
@@ -159,35 +174,71 @@ struct StorageRun {
             actionIndex += 1
             try loadAction()
         }
-        // 9–11. Next row, op0inv, counter.
-        trace[.op0inv, i] = op.e0.value  // inverted in one batch by `invertOp0()`
-        var successor = NextRow(trace: trace, row: i)
-        successor.pc = nextPC
-        successor.setRegisters(line, op: op, trace: &trace, row: i)
-        if line.hash {
-            successor.incCounter = trace[.incCounter, i] &+ 1
-        } else if line.latchGet || line.latchSet {
-            successor.incCounter = 0
+        // 9–11. op0inv (inverted in one batch by `invertOp0()`), next row, counter.
+        r[Self.op0invColumn] = op.e0.value
+        let next = r.next
+        let incCounter = line.has(.hash) ? r[Self.incCounterColumn] &+ 1 : latches ? 0 : r[Self.incCounterColumn]
+        Self.stageSuccessor(of: r, at: next, line: line, op: op, pc: nextPC, incCounter: incCounter)
+        if i == rowCount - 1 { try Self.checkClosesCycle(next) }
+    }
+
+    /// Writes row i + 1 at `next` from row i at `r`: free input 0, registers carried over and
+    /// then set by the line's setters, pc and incCounter. The other columns are written when the
+    /// row runs.
+    static func stageSuccessor(of r: StagedRow, at next: StagedRow, line: DecodedROMLine,
+                               op: Digest, pc: UInt64, incCounter: UInt64) {
+        let registers = DecodedROMLine.firstRegisterColumn
+        for c in 0..<registers { next[c] = 0 }
+        for c in registers ... levelColumn { next[c] = r[c] }
+        var sets = line.setRegisters
+        while sets != 0 {
+            let k = sets.trailingZeroBitCount
+            sets &= sets - 1
+            next.store(op, at: registers + 4 * k)
         }
-        if next == 0 {
-            try successor.checkEquals(trace: trace, row: 0)
-        } else {
-            successor.write(into: &trace, row: next)
+        if line.has(.setRkeyBit) { next[rkeyBitColumn] = op.e0.value }
+        if line.has(.setLevel) { next[levelColumn] = op.e0.value }
+        next[pcColumn] = pc
+        next[incCounterColumn] = incCounter
+    }
+
+    /// Checks that the row after N − 1, staged at `next`, is row 0 (every register 0, pc 0,
+    /// incCounter 0) instead of writing it.
+    static func checkClosesCycle(_ next: StagedRow) throws(StorageExecutorError) {
+        for c in DecodedROMLine.firstRegisterColumn ... levelColumn where next[c] != 0 {
+            throw .traceDoesNotClose(column: StorageColumn(rawValue: c)!, expected: 0, found: next[c])
         }
+        for column in [StorageColumn.pc, .incCounter] where next[column.rawValue] != 0 {
+            throw .traceDoesNotClose(column: column, expected: 0, found: next[column.rawValue])
+        }
+    }
+
+    /// Moves the first `rows` staged rows into the trace at `blockStart` and makes the staged
+    /// row after them the block's first.
+    mutating func flush(rows: Int) {
+        guard rows > 0 else { return }
+        let n = rowCount, start = blockStart, block = staging.columns, stride = StagingRows.stride
+        trace.values.withUnsafeMutableBufferPointer { values in
+            let base = values.baseAddress! + start
+            for c in 0..<Self.width {
+                (base + c * n).update(from: block + c * stride, count: rows)
+                block[c * stride] = block[c * stride + rows]
+            }
+        }
+        blockStart += rows
     }
 
     /// The current action's known hash of `left ‖ right` with capacity `type`, if the tree
     /// supplied it (searched from just after the last hit: the ROM climbs the paths in order).
     mutating func knownHash(_ left: Digest, _ right: Digest, _ type: UInt64) -> Digest? {
-        guard let a = action, !a.knownHashes.isEmpty else {
+        let count = knownHashes.count
+        guard count > 0 else {
             computedHashCount += 1
             return nil
         }
-        let hashes = a.knownHashes
-        let count = hashes.count
         var k = knownHashCursor < count ? knownHashCursor : 0
         for _ in 0..<count {
-            let h = hashes[k]
+            let h = knownHashes[k]
             if h.left == left, h.right == right, h.hashType == type {
                 knownHashCursor = k + 1
                 return h.result
@@ -203,8 +254,9 @@ struct StorageRun {
     /// row instead of an exponentiation per row).
     mutating func invertOp0() {
         let base = StorageColumn.op0inv.rawValue * rowCount
+        let rowCount = self.rowCount
         trace.values.withUnsafeMutableBufferPointer { values in
-            let column = UnsafeMutableBufferPointer(rebasing: values[base ..< base + rowCount])
+            let column = values.baseAddress! + base
             var rows: [Int32] = []
             var prefix: [FieldElement] = []
             var product = FieldElement.one
@@ -229,9 +281,9 @@ struct StorageRun {
                          latchRows: latchRows, computedHashCount: computedHashCount)
     }
 
-    /// A constant as a field element (−1 → p − 1); |c| < 2^32 by ROM validation.
-    static func field(_ c: Int64) -> FieldElement {
-        c >= 0 ? FieldElement(canonical: UInt64(c)) : .zero - FieldElement(canonical: c.magnitude)
+    /// Register `k` (0 hashLeft … 8 siblingRkey) of the staged row `r`.
+    static func register(_ k: Int, _ r: StagedRow) -> Digest {
+        r.digest(at: DecodedROMLine.firstRegisterColumn + 4 * k)
     }
 
     /// Element-wise sum.

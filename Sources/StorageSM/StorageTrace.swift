@@ -4,24 +4,6 @@ import Goldilocks
 /// `rowsUsed` stays 0 here: the executor reports rows used through its latch rows.
 public typealias StorageTrace = MachineTrace<StorageColumn>
 
-extension MachineTrace where Column == StorageColumn {
-    /// The 4-limb register whose limb 0 is `first`, at `row`.
-    func digest(_ first: StorageColumn, _ row: Int) -> Digest {
-        let base = first.rawValue * rowCount + row
-        return Digest(canonical: values[base], values[base + rowCount], values[base + 2 * rowCount],
-                      values[base + 3 * rowCount])
-    }
-
-    /// Writes a 4-limb register whose limb 0 is `first`.
-    mutating func setDigest(_ first: StorageColumn, _ row: Int, _ d: Digest) {
-        let base = first.rawValue * rowCount + row
-        values[base] = d.e0.value
-        values[base + rowCount] = d.e1.value
-        values[base + 2 * rowCount] = d.e2.value
-        values[base + 3 * rowCount] = d.e3.value
-    }
-}
-
 /// A hash the Storage SM asks of PoseidonG (spec §5.1): `Poseidon(left ‖ right; (hashType, 0, 0, 0))`.
 public struct StoragePoseidonRequest: Sendable, Hashable {
     /// The Storage row of the hash.
@@ -81,13 +63,4 @@ public struct StorageExecution: Sendable {
     public var latchRows: [Int] = []
     /// Hash rows whose Poseidon was computed here, not taken from the action's known hashes.
     public var computedHashCount = 0
-}
-
-extension StorageTrace {
-    /// Sets `column` to `value` on `rows`.
-    mutating func fill<R: RangeExpression<Int>>(_ column: StorageColumn, rows: R, with value: UInt64) {
-        let r = rows.relative(to: 0 ..< rowCount)
-        let base = column.rawValue * rowCount
-        for i in r { values[base + i] = value }
-    }
 }
