@@ -14,53 +14,86 @@ final class BlockEvaluator {
     /// Values per register buffer: `window + maxShift`.
     let stride: Int
     private let registers: UnsafeMutablePointer<UInt64>
-    /// The data columns by program column index (only the used ones are set).
-    private let data: [Int: [UInt64]]
-    /// Per column index: where the current block's row 0 is (set for the used columns).
-    private var columnBase: [UnsafePointer<UInt64>]
-    /// Scratch 128-bit accumulators of the `.linear` instructions.
-    private let high: UnsafeMutablePointer<UInt64>
-    private let low: UnsafeMutablePointer<UInt64>
-    /// Wrapped copies for the last blocks.
+    /// The data columns in the order of `program.columns`; never mutated, so `columnStart`
+    /// stays valid while they are held here.
+    private let columnData: [[UInt64]]
+    /// Where each of those columns' values start.
+    private let columnStart: [UnsafePointer<UInt64>]
+    /// Per program column index: where the current block's row 0 is (set for the used columns).
+    private let columnBase: UnsafeMutablePointer<UnsafePointer<UInt64>>
+    /// Scratch for the `.linear` instruction being run: its terms' values and coefficients.
+    private let termValues: UnsafeMutablePointer<UnsafePointer<UInt64>>
+    private let termCoefficients: UnsafeMutablePointer<UInt64>
+    /// Wrapped copies for the last blocks, one per column of `program.columns`.
     private let wrapped: UnsafeMutablePointer<UInt64>
-    private var wrappedSlot: [Int: Int] = [:]
     /// Start of the current block.
     private(set) var start = 0
 
-    /// Loads the program's columns from `data` (checking presence and canonicity).
-    init(program: BlockProgram, columns: Program, data: ColumnData) throws(PILError) {
+    /// Loads the program's columns from `data`, checking that they are present and, unless
+    /// their program column index is in `validated` (to which it is then added), canonical.
+    init(program: BlockProgram, columns: Program, data: ColumnData, validated: inout Set<Int>) throws(PILError) {
         self.program = program
         rowCount = data.rowCount
         window = Self.blockRows + program.maxShift
         stride = window + program.maxShift
-        var loaded: [Int: [UInt64]] = [:]
+        var loaded: [[UInt64]] = []
         for index in program.columns {
             let name = columns.columns[index].qualifiedName
             guard let column = data[name] else { throw .missingColumn(name) }
-            if let row = column.firstIndex(where: { $0 >= FieldElement.order }) {
-                throw .nonCanonicalValue(column: name, row: row, value: column[row])
+            if !validated.contains(index) {
+                if let row = Self.firstNonCanonicalRow(column) {
+                    throw .nonCanonicalValue(column: name, row: row, value: column[row])
+                }
+                validated.insert(index)
             }
-            loaded[index] = column
+            loaded.append(column)
         }
-        self.data = loaded
-        columnBase = [UnsafePointer<UInt64>](repeating: UnsafePointer(bitPattern: 8)!, count: (program.columns.max() ?? 0) + 1)
+        columnData = loaded
+        columnStart = loaded.map { column in column.withUnsafeBufferPointer { $0.baseAddress! } }
+        let columnIndices = (program.columns.max() ?? 0) + 1
+        columnBase = .allocate(capacity: columnIndices)
+        columnBase.initialize(repeating: UnsafePointer(bitPattern: 8)!, count: columnIndices)
         registers = .allocate(capacity: max(1, program.registerCount) * stride)
         registers.initialize(repeating: 0, count: max(1, program.registerCount) * stride)
         for (r, value) in program.constants {
             (registers + r * stride).update(repeating: value.value, count: stride)
         }
-        high = .allocate(capacity: stride)
-        low = .allocate(capacity: stride)
+        let maxTerms = max(1, program.linearCombinations.map(\.count).max() ?? 1)
+        termValues = .allocate(capacity: maxTerms)
+        termCoefficients = .allocate(capacity: maxTerms)
         wrapped = .allocate(capacity: max(1, program.columns.count) * stride)
         wrapped.initialize(repeating: 0, count: max(1, program.columns.count) * stride)
-        for (slot, index) in program.columns.enumerated() { wrappedSlot[index] = slot }
     }
 
     deinit {
         registers.deallocate()
         wrapped.deallocate()
-        high.deallocate()
-        low.deallocate()
+        termValues.deallocate()
+        termCoefficients.deallocate()
+        columnBase.deallocate()
+    }
+
+    /// The first row of `column` holding a value ≥ p, if any.
+    static func firstNonCanonicalRow(_ column: [UInt64]) -> Int? {
+        column.withUnsafeBufferPointer { values in
+            // v ≥ p exactly when its high half is 2^32 − 1 and its low half is not 0: a
+            // branch-free test, summed over chunks, searched row by row only in a bad chunk.
+            let chunk = 1024
+            var start = 0
+            while start < values.count {
+                let end = min(start + chunk, values.count)
+                var bad: UInt64 = 0
+                for row in start ..< end {
+                    let v = values[row]
+                    bad |= ((v >> 32) &+ 1) >> 32 & (((v & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
+                }
+                if bad != 0 {
+                    for row in start ..< end where values[row] >= FieldElement.order { return row }
+                }
+                start = end
+            }
+            return nil
+        }
     }
 
     /// Rows of the block starting at `start` that are results (the rest of the window is look-ahead).
@@ -70,12 +103,12 @@ final class BlockEvaluator {
     func run(block start: Int) {
         self.start = start
         let needed = stride
-        for index in program.columns {
-            let column = data[index]!
+        for (slot, index) in program.columns.enumerated() {
+            let column = columnStart[slot]
             if start + needed <= rowCount {
-                columnBase[index] = column.withUnsafeBufferPointer { UnsafePointer($0.baseAddress! + start) }
+                columnBase[index] = column + start
             } else {
-                let target = wrapped + wrappedSlot[index]! * stride
+                let target = wrapped + slot * stride
                 for j in 0..<needed { target[j] = column[(start + j) % rowCount] }
                 columnBase[index] = UnsafePointer(target)
             }
@@ -90,35 +123,58 @@ final class BlockEvaluator {
             case .subtract:
                 for j in 0..<n { out[j] = (FieldElement(canonical: a[j]) - FieldElement(canonical: b[j])).value }
             case .multiply:
-                for j in 0..<n { out[j] = (FieldElement(canonical: a[j]) * FieldElement(canonical: b[j])).value }
+                // Selector and flag columns are mostly 0/1: a product by a block of bits is a mask.
+                if Self.isBinary(a, count: n) {
+                    for j in 0..<n { out[j] = b[j] & (0 &- a[j]) }
+                } else if Self.isBinary(b, count: n) {
+                    for j in 0..<n { out[j] = a[j] & (0 &- b[j]) }
+                } else {
+                    for j in 0..<n { out[j] = (FieldElement(canonical: a[j]) * FieldElement(canonical: b[j])).value }
+                }
             case .negate:
                 for j in 0..<n { out[j] = (FieldElement.zero - FieldElement(canonical: a[j])).value }
             case let .power(e):
                 for j in 0..<n { out[j] = FieldElement(canonical: a[j]).power(e).value }
             case let .linear(index):
-                // 128-bit exact sums (each product < 2^96, far fewer than 2^32 terms), one reduction.
-                high.update(repeating: 0, count: n)
-                low.update(repeating: 0, count: n)
-                for (coefficient, operand) in program.linearCombinations[index] {
-                    let x = pointer(operand)
-                    if coefficient == 1 {
-                        for j in 0..<n {
-                            let (sum, carry) = low[j].addingReportingOverflow(x[j])
-                            low[j] = sum
-                            high[j] &+= carry ? 1 : 0
-                        }
-                    } else {
-                        for j in 0..<n {
-                            let (ph, pl) = x[j].multipliedFullWidth(by: coefficient)
-                            let (sum, carry) = low[j].addingReportingOverflow(pl)
-                            low[j] = sum
-                            high[j] &+= ph &+ (carry ? 1 : 0)
-                        }
-                    }
+                // 128-bit exact sums (each product < 2^96, far fewer than 2^32 terms), one reduction;
+                // terms with coefficient 1 first, then the scaled ones.
+                let terms = program.linearCombinations[index]
+                var units = 0
+                for (coefficient, operand) in terms where coefficient == 1 {
+                    termValues[units] = pointer(operand)
+                    units += 1
                 }
-                for j in 0..<n { out[j] = FieldElement.canonicalize(FieldElement.reduce128(hi: high[j], lo: low[j])) }
+                var count = units
+                for (coefficient, operand) in terms where coefficient != 1 {
+                    termValues[count] = pointer(operand)
+                    termCoefficients[count] = coefficient
+                    count += 1
+                }
+                for j in 0..<n {
+                    var low: UInt64 = 0, high: UInt64 = 0
+                    for t in 0..<units {
+                        let (sum, carry) = low.addingReportingOverflow(termValues[t][j])
+                        low = sum
+                        high &+= carry ? 1 : 0
+                    }
+                    for t in units..<count {
+                        let (ph, pl) = termValues[t][j].multipliedFullWidth(by: termCoefficients[t])
+                        let (sum, carry) = low.addingReportingOverflow(pl)
+                        low = sum
+                        high &+= ph &+ (carry ? 1 : 0)
+                    }
+                    out[j] = FieldElement.canonicalize(FieldElement.reduce128(hi: high, lo: low))
+                }
             }
         }
+    }
+
+    /// Whether the `count` values at `values` are all 0 or 1.
+    @inline(__always)
+    static func isBinary(_ values: UnsafePointer<UInt64>, count: Int) -> Bool {
+        var above: UInt64 = 0
+        for j in 0..<count { above |= values[j] >> 1 }
+        return above == 0
     }
 
     /// Where `operand`'s values for the current block start.

@@ -31,8 +31,9 @@ extension ConstraintChecker {
         }
         var identityFailures: [Int: [ConstraintFailure]] = [:]
         var tupleFailures: [Int: [ConstraintFailure]] = [:]
+        var validated = Set<Int>()
         for namespace in order {
-            try run(data,
+            try run(data, validated: &validated,
                     identities: identityIndices.filter { program.identities[$0].namespace == namespace },
                     tuples: tupleIndices.filter { program.tupleConstraints[$0].namespace == namespace },
                     identityFailures: &identityFailures, tupleFailures: &tupleFailures)
@@ -40,9 +41,10 @@ extension ConstraintChecker {
         return identityIndices.flatMap { identityFailures[$0] ?? [] } + tupleIndices.flatMap { tupleFailures[$0] ?? [] }
     }
 
-    /// Checks the identities and tuple constraints at the given indices (one namespace's).
+    /// Checks the identities and tuple constraints at the given indices (one namespace's);
+    /// `validated` holds the columns already checked for canonicity.
     private func run(
-        _ data: ColumnData, identities identityIndices: [Int], tuples tupleIndices: [Int],
+        _ data: ColumnData, validated: inout Set<Int>, identities identityIndices: [Int], tuples tupleIndices: [Int],
         identityFailures: inout [Int: [ConstraintFailure]], tupleFailures: inout [Int: [ConstraintFailure]]
     ) throws(PILError) {
         let identities = identityIndices.map { program.identities[$0] }
@@ -59,7 +61,7 @@ extension ConstraintChecker {
         if rules.contains(where: { $0 == nil }) {
             var rightCompiler = BlockProgram(intermediates: intermediates)
             let rightSides = tuples.enumerated().map { k, c in rules[k] == nil ? compile(c.right, &rightCompiler) : nil }
-            let rightEvaluator = try BlockEvaluator(program: rightCompiler, columns: program, data: data)
+            let rightEvaluator = try BlockEvaluator(program: rightCompiler, columns: program, data: data, validated: &validated)
             var start = 0
             while start < data.rowCount {
                 rightEvaluator.run(block: start)
@@ -82,7 +84,7 @@ extension ConstraintChecker {
         var compiler = BlockProgram(intermediates: intermediates)
         let roots = identities.map { (compiler.compile($0.lhs), compiler.compile($0.rhs)) }
         let leftSides = tuples.map { Optional(compile($0.left, &compiler)) }
-        let evaluator = try BlockEvaluator(program: compiler, columns: program, data: data)
+        let evaluator = try BlockEvaluator(program: compiler, columns: program, data: data, validated: &validated)
         var perIdentity = [[ConstraintFailure]](repeating: [], count: identities.count)
         var selectorFailures = [[ConstraintFailure]](repeating: [], count: tuples.count)
         var missing = [[ConstraintFailure]](repeating: [], count: tuples.count)
@@ -93,6 +95,9 @@ extension ConstraintChecker {
             let rows = evaluator.rows(at: start)
             for (k, (lhs, rhs)) in roots.enumerated() where perIdentity[k].count < maxFailures {
                 let a = evaluator.pointer(lhs), b = evaluator.pointer(rhs)
+                var differences: UInt64 = 0
+                for j in 0..<rows { differences |= a[j] ^ b[j] }
+                if differences == 0 { continue }
                 for j in 0..<rows where a[j] != b[j] {
                     perIdentity[k].append(.identity(location: identities[k].location, row: start + j, lhs: a[j], rhs: b[j]))
                     if perIdentity[k].count >= maxFailures { break }

@@ -84,6 +84,52 @@ import TestSupport
         #expect(pilError { _ = try checker.check(columns(2, ["A.a": [0, 0], "A.b": [0, FieldElement.order]])) }
             == .nonCanonicalValue(column: "A.b", row: 1, value: FieldElement.order))
         #expect(pilError { _ = try columns(2, ["A.a": [0]]) } == .columnLength("A.a", expected: 2, found: 1))
+    }
+
+    @Test func nonCanonicalValuesAreFoundAtTheEdgeOfTheField() throws {
+        let p = try program("namespace A(4096);\npol commit a, b;\na = b;")
+        let checker = ConstraintChecker(program: p)
+        // The largest canonical values, and values whose halves look like p's.
+        let edge: [UInt64] = [FieldElement.order - 1, 0xFFFF_FFFE_FFFF_FFFF, 0xFFFF_FFFF, 0x1_0000_0000, 0]
+        let valid = (0..<4096).map { edge[$0 % edge.count] }
+        #expect(try checker.check(columns(4096, ["A.a": valid, "A.b": valid])).isEmpty)
+        for (row, bad) in [(3000, FieldElement.order), (1023, FieldElement.order + 5), (4095, UInt64.max), (1024, 0xFFFF_FFFF_0000_0002)] {
+            var column = valid
+            column[row] = bad
+            #expect(pilError { _ = try checker.check(columns(4096, ["A.a": valid, "A.b": column])) }
+                == .nonCanonicalValue(column: "A.b", row: row, value: bad))
+        }
+    }
+
+    @Test func productsWithBlocksOfBitsAndOfOtherValues() throws {
+        // `s` is 0/1 on most rows (whole blocks of bits) but 2 and p − 1 on two rows, so products
+        // by it take both the bit path and the general one; `t` is 0/1 everywhere.
+        let n = 512
+        let p = try program("namespace A(\(n));\npol commit s, t, x, c, d;\nc = s * x;\nd = x * t + s;")
+        var rng = SplitMix64(seed: 0xB175)
+        var s = (0..<n).map { _ in rng.next() & 1 }
+        s[300] = 2
+        s[301] = FieldElement.order - 1
+        let t = (0..<n).map { _ in rng.next() & 1 }
+        let x = (0..<n).map { _ in FieldElement(reducing: rng.next()).value }
+        func f(_ v: UInt64) -> FieldElement { FieldElement(canonical: v) }
+        let c = (0..<n).map { (f(s[$0]) * f(x[$0])).value }
+        let d = (0..<n).map { (f(x[$0]) * f(t[$0]) + f(s[$0])).value }
+        let checker = ConstraintChecker(program: p)
+        func data(_ c: [UInt64], _ d: [UInt64]) throws -> ColumnData {
+            try columns(n, ["A.s": s, "A.t": t, "A.x": x, "A.c": c, "A.d": d])
+        }
+        #expect(try checker.check(data(c, d)).isEmpty)
+        let zero = try #require((0..<n).first { s[$0] == 0 }), one = try #require((0..<n).first { s[$0] == 1 })
+        for row in [zero, one, 300, 301] {
+            var tampered = c
+            tampered[row] = (f(tampered[row]) + .one).value
+            #expect(try checker.check(data(tampered, d)).map(\.row) == [row])
+        }
+        let tOne = try #require((0..<n).first { t[$0] == 1 })
+        var tampered = d
+        tampered[tOne] = (f(tampered[tOne]) - .one).value
+        #expect(try checker.check(data(c, tampered)).map(\.row) == [tOne])
         #expect(pilError { _ = try columns(0, [:]) } == .emptyColumnData)
     }
 }
