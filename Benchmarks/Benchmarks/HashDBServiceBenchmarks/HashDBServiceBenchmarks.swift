@@ -5,6 +5,8 @@
 //
 // Phases: Gets of cached keys (15 s), Sets with details=false (15 s), then 60 s of a mix (80 %
 // Get, 20 % Set). Each prints throughput, p50/p99 latency and errors (which must be zero).
+// Then the server alone against h2load (a C client in another process, when installed): the
+// throughput and the server's CPU time per request, without a Swift client sharing the cores.
 // ZKSTATE_BENCH_LOAD_SECONDS shortens the mixed phase.
 
 import Benchmark
@@ -18,6 +20,7 @@ import HashDBService
 import Poseidon
 import SMT
 import Synchronization
+import SwiftProtobuf
 
 func fea(_ d: Digest) -> Hashdb_V1_Fea {
     .with { $0.fe0 = d.e0.value; $0.fe1 = d.e1.value; $0.fe2 = d.e2.value; $0.fe3 = d.e3.value }
@@ -85,6 +88,47 @@ func runPhase(_ name: String, port: Int, clients: Int, seconds: Double, mix: Mix
     return (rate, sorted.count)
 }
 
+/// The server alone: `h2load` (nghttp2's C HTTP/2 load generator, when installed) sends the same
+/// gRPC request over 16 connections, one stream in flight each. The process's CPU time over the
+/// run is the server's, since the client is another process.
+func runH2Load(_ name: String, port: Int, method: String, message: some SwiftProtobuf.Message, requests: Int) async throws {
+    guard let h2load = ["/usr/bin/h2load", "/usr/local/bin/h2load"].first(where: FileManager.default.isExecutableFile) else {
+        report("\(name) with h2load: skipped (h2load not installed; apt-get install nghttp2-client)")
+        return
+    }
+    let body = try message.serializedBytes() as [UInt8]
+    let framed = [0] + withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body  // gRPC length prefix
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("zkstate-h2load-\(getpid()).bin")
+    try Data(framed).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    // On a thread of its own: the cooperative pool has two threads here, and `setup` blocks one.
+    func run(_ n: Int) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try runBlocking(n) }) }
+        }
+    }
+    @Sendable func runBlocking(_ n: Int) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: h2load)
+        process.arguments = ["-n", "\(n)", "-c", "16", "-m", "1", "-d", file.path,
+                             "-H", "content-type: application/grpc", "-H", "te: trailers",
+                             "http://127.0.0.1:\(port)/hashdb.v1.HashDBService/\(method)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return output
+    }
+    _ = try await run(requests / 10)
+    let cpu0 = cpuSeconds(), t0 = now()
+    let output = try await run(requests)
+    let cpu = cpuSeconds() - cpu0, wall = Double(now() - t0) / 1e9
+    let succeeded = output.split(separator: "\n").first { $0.hasPrefix("requests:") } ?? "requests: ?"
+    report(String(format: "%@ with h2load (16 connections, 1 stream each): %.0f requests/s, server %.0f us CPU per request (%.2f cores busy); %@",
+                  name, Double(requests) / wall, cpu / Double(requests) * 1e6, cpu / wall, String(succeeded)))
+}
+
 func runLoad() async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zkstate-bench-load-\(getpid())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -126,6 +170,10 @@ func runLoad() async throws {
         report(String(format: "set hashing share: %.1f hashes/set x %.0f ns = %.1f us/set; %.0f%% of the process's CPU time (%.1f s of %.1f s over %.0f s)",
                       hashesPerSet, nsPerHash, hashesPerSet * nsPerHash / 1e3, 100 * hashing / cpu, hashing, cpu, wall))
         _ = try await runPhase("mixed 80% get / 20% set", port: port, clients: 16, seconds: mixedSeconds, mix: .mixed, root: root, keys: keys)
+        try await runH2Load("get (cached key)", port: port, method: "Get", message: Hashdb_V1_GetRequest.with { $0.root = fea(root); $0.key = fea(keys[0]) }, requests: 100_000)
+        try await runH2Load("set (details=false, same value)", port: port, method: "Set", message: Hashdb_V1_SetRequest.with {
+            $0.oldRoot = fea(root); $0.key = fea(keys[0]); $0.value = "1234abcd"; $0.persistence = .cacheUnspecified
+        }, requests: 100_000)
         server.beginGracefulShutdown()
     }
     db.close()
