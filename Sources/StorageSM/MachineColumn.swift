@@ -11,11 +11,31 @@ public protocol MachineColumn: CaseIterable, Hashable, Sendable, RawRepresentabl
     static var machineName: String { get }
     /// The column's PIL name inside its namespace.
     var name: String { get }
+    /// Number of columns.
+    static var count: Int { get }
+    /// How the machine's trace buffer is laid out (column-major unless the machine says otherwise).
+    static var layout: TraceLayout { get }
+}
+
+extension MachineColumn {
+    /// Column-major.
+    public static var layout: TraceLayout { .columnMajor }
+}
+
+/// The order of a machine trace's values.
+public enum TraceLayout: Sendable, Equatable {
+    /// Column `c` is `[c·N, (c+1)·N)`: cell (c, r) at `c·N + r`.
+    case columnMajor
+    /// Row `r` is `[r·columns, (r+1)·columns)`: cell (c, r) at `r·columns + c`, as in the trace files.
+    case rowMajor
 }
 
 extension StorageColumn: MachineColumn {
     /// `Storage`.
     public static var machineName: String { "Storage" }
+    /// Row-major: the executor writes a row at a time, and the used rows are then one contiguous
+    /// stretch of memory (filled while the pages the kernel has just zeroed are still in cache).
+    public static var layout: TraceLayout { .rowMajor }
 }
 
 /// The 19 committed columns of the PoseidonG namespace, in PIL declaration order
@@ -114,14 +134,15 @@ public enum ClimbKeyColumn: Int, MachineColumn {
     public static func keySel(_ k: Int) -> ClimbKeyColumn { ClimbKeyColumn(rawValue: ClimbKeyColumn.keySel0.rawValue + k)! }
 }
 
-/// The committed columns of one secondary state machine over N rows: one flat column-major
-/// buffer, column `c` at `[c·N, (c+1)·N)`, canonical field elements.
+/// The committed columns of one secondary state machine over N rows: one flat buffer in the
+/// machine's ``TraceLayout`` (Storage row-major, PoseidonG and ClimbKey column-major),
+/// canonical field elements.
 public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
     /// N, the number of rows.
     public let rowCount: Int
     /// Rows holding requests (the rest is padding).
     public internal(set) var rowsUsed: Int
-    /// Column-major values, `Column.allCases.count · N` elements.
+    /// The values, `Column.count · N` of them, in `Column.layout` order.
     public internal(set) var values: [UInt64]
 
     /// A trace of `rowCount` rows, every cell 0, no rows used. A large buffer is advised into
@@ -130,7 +151,7 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
     init(rowCount: Int) {
         self.rowCount = rowCount
         self.rowsUsed = 0
-        self.values = Self.zeroedBuffer(count: Column.allCases.count * rowCount)
+        self.values = Self.zeroedBuffer(count: Column.count * rowCount)
     }
 
     /// A trace of `rowCount` rows whose cells are not initialised: the caller must write every
@@ -138,7 +159,7 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
     init(uninitializedRowCount rowCount: Int) {
         self.rowCount = rowCount
         self.rowsUsed = 0
-        self.values = Self.buffer(count: Column.allCases.count * rowCount, zeroed: false)
+        self.values = Self.buffer(count: Column.count * rowCount, zeroed: false)
     }
 
     /// `count` zeros; from 4 MiB on, the whole 2 MiB-aligned interior is `MADV_HUGEPAGE`.
@@ -173,23 +194,54 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
         }
     }
 
-    /// A trace over existing column-major values (count must be columns · N).
-    init(rowCount: Int, rowsUsed: Int, values: [UInt64]) {
-        precondition(values.count == Column.allCases.count * rowCount, "column-major buffer size")
+    /// A trace from one array of N values per column, in column order.
+    init(rowCount: Int, rowsUsed: Int, columns: [[UInt64]]) {
+        precondition(columns.count == Column.count && columns.allSatisfy { $0.count == rowCount }, "columns × N values")
         self.rowCount = rowCount
         self.rowsUsed = rowsUsed
-        self.values = values
+        switch Column.layout {
+        case .columnMajor:
+            values = Array(columns.joined())
+        case .rowMajor:
+            let width = Column.count
+            values = Self.zeroedBuffer(count: width * rowCount)
+            values.withUnsafeMutableBufferPointer { target in
+                for (c, column) in columns.enumerated() {
+                    for r in 0..<rowCount { target[r * width + c] = column[r] }
+                }
+            }
+        }
+    }
+
+    /// Where cell (`column`, `row`) is in `values`.
+    @inline(__always)
+    func offset(_ column: Int, _ row: Int) -> Int {
+        switch Column.layout {
+        case .columnMajor: column * rowCount + row
+        case .rowMajor: row * Column.count + column
+        }
     }
 
     /// The value of `column` at `row`.
     public subscript(column: Column, row: Int) -> UInt64 {
-        get { values[column.rawValue * rowCount + row] }
-        set { values[column.rawValue * rowCount + row] = newValue }
+        get { values[offset(column.rawValue, row)] }
+        set { values[offset(column.rawValue, row)] = newValue }
     }
 
-    /// All N values of `column`.
+    /// All N values of `column` (a copy for a row-major trace).
     public func column(_ column: Column) -> ArraySlice<UInt64> {
-        values[column.rawValue * rowCount ..< (column.rawValue + 1) * rowCount]
+        switch Column.layout {
+        case .columnMajor:
+            return values[column.rawValue * rowCount ..< (column.rawValue + 1) * rowCount]
+        case .rowMajor:
+            let width = Column.count, c = column.rawValue
+            return values.withUnsafeBufferPointer { source in
+                ArraySlice([UInt64](unsafeUninitializedCapacity: rowCount) { target, initialized in
+                    for r in 0..<rowCount { target[r] = source[r * width + c] }
+                    initialized = rowCount
+                })
+            }
+        }
     }
 
     /// Row `row` in column order.

@@ -25,8 +25,16 @@ public struct StorageExecutor: Sendable {
     /// The trace of `actions` over `rowCount` rows (a positive multiple of 32).
     public func execute(_ actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) -> StorageExecution {
         guard rowCount >= 32, rowCount % 32 == 0 else { throw .invalidRowCount(rowCount) }
-        var run = try StorageRun(rom: decoded, assertFailsLine: assertFailsLine, actions: actions, rowCount: rowCount)
-        try run.run()
-        return run.execution
+        var trace = StorageTrace(uninitializedRowCount: rowCount)
+        let run = try trace.values.withUnsafeMutableBufferPointer { (values) throws(StorageExecutorError) -> StorageRun in
+            try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: StorageColumn.count) {
+                (wrapRow) throws(StorageExecutorError) -> StorageRun in
+                var run = try StorageRun(rom: decoded, assertFailsLine: assertFailsLine, actions: actions, rowCount: rowCount,
+                                         rows: values.baseAddress!, wrapRow: wrapRow.baseAddress!)
+                try run.run()
+                return run
+            }
+        }
+        return run.execution(trace)
     }
 }

@@ -4,7 +4,7 @@ import SMT
 extension StorageRun {
     /// The free-input function `function` at row `i`, staged at `r` (spec §3.3).
     mutating func freeInput(_ function: StorageFreeInputFunction, row i: Int,
-                            _ r: StagedRow) throws(StorageExecutorError) -> Digest {
+                            _ r: StorageRow) throws(StorageExecutorError) -> Digest {
         func fail(_ reason: String) -> StorageExecutorError {
             .freeInput(action: actionIndex, row: i, function: function, reason: reason)
         }
@@ -65,7 +65,7 @@ extension StorageRun {
 
     /// The climb of `line` at row `i`, staged at `r` (spec §3.4): the selected register with limb
     /// `level mod 4` replaced by 2·limb + bit, which must stay below p.
-    func climb(_ line: DecodedROMLine, row i: Int, _ r: StagedRow) throws(StorageExecutorError) -> StorageClimbKeyRequest {
+    func climb(_ line: DecodedROMLine, row i: Int, _ r: StorageRow) throws(StorageExecutorError) -> StorageClimbKeyRequest {
         let climbRkey = line.has(.climbRkey)
         let name = climbRkey ? "RKEY" : "SIBLING_RKEY"
         let key = Self.register(climbRkey ? 7 : 8, r)

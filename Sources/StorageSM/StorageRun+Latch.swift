@@ -3,7 +3,7 @@ import SMT
 
 extension StorageRun {
     /// The checks of a latch row staged at `r` (spec §3.6).
-    func checkLatch(_ line: DecodedROMLine, row i: Int, _ r: StagedRow) throws(StorageExecutorError) {
+    func checkLatch(_ line: DecodedROMLine, row i: Int, _ r: StorageRow) throws(StorageExecutorError) {
         guard let a = action else {
             throw .unexpectedLatch(action: actionIndex, row: i, reason: "latch with the action list exhausted")
         }
@@ -33,28 +33,25 @@ extension StorageRun {
         try check("incCounter (proofHashCounter)", UInt64(a.proofHashCounter), r[Self.incCounterColumn])
     }
 
-    /// Padding fast path (spec §11): at the padding self-loop (ROM line `pc`, staged at `r`) with
-    /// every register zero, rows `row ..< N − 2` are identical; writes them at once, stages row
-    /// N − 2 and returns N − 2 (nil when the fast path does not apply).
-    mutating func paddingEnd(row: Int, pc: Int, _ r: StagedRow) -> Int? {
+    /// Padding fast path (spec §11): at the padding self-loop (ROM line `pc`) with every
+    /// register of row `row` (at `r`) zero, rows `row ..< N − 2` are identical; writes them at
+    /// once, stages row N − 2 and returns N − 2 (nil when the fast path does not apply).
+    func paddingEnd(row: Int, pc: Int, _ r: StorageRow) -> Int? {
         guard row < rowCount - 2 else { return nil }
         for c in DecodedROMLine.firstRegisterColumn ... Self.levelColumn where r[c] != 0 { return nil }
         guard r[Self.incCounterColumn] == 0 else { return nil }
-        flush(rows: row - blockStart)
         let end = rowCount - 2
         // The loop's row: its constant columns, pc, and 0 elsewhere (its free input and op0 are 0 before N − 2).
-        var padding = [UInt64](repeating: 0, count: Self.width)
-        for k in 0..<DecodedStorageROM.lineColumnCount {
-            padding[DecodedStorageROM.firstLineColumn + k] = rom.lineColumns[pc * DecodedStorageROM.lineColumnCount + k]
-        }
-        padding[Self.pcColumn] = UInt64(pc)
-        let n = rowCount
-        trace.values.withUnsafeMutableBufferPointer { values in
-            for (c, value) in padding.enumerated() {
-                (values.baseAddress! + c * n + row).update(repeating: value, count: end - row)
-            }
-        }
-        blockStart = end
+        let width = Self.width
+        r.base.update(repeating: 0, count: width)
+        (r.base + DecodedStorageROM.firstLineColumn).update(
+            from: rom.lineColumns + pc * DecodedStorageROM.lineColumnCount, count: DecodedStorageROM.lineColumnCount)
+        r[Self.pcColumn] = UInt64(pc)
+        for k in row + 1 ..< end { (rows + k * width).update(from: r.base, count: width) }
+        // Row N − 2: the same registers (all 0) and pc, its other columns written when it runs.
+        let last = rows + end * width
+        last.update(repeating: 0, count: width)
+        last[Self.pcColumn] = UInt64(pc)
         return end
     }
 }

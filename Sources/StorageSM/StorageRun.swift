@@ -5,23 +5,25 @@ import SMT
 /// The mutable state of one executor run: the trace being filled, the current action and its
 /// context (spec §3.1).
 ///
-/// Rows are built in a small staging block (``StagingRows``, which stays in cache) and copied
-/// into the trace a block at a time, one contiguous run per column, instead of being written
-/// cell by cell 79 columns N values apart. Every cell of a staged row is written before the
-/// block moves, and the padding rows are written whole, so the trace buffer is not zeroed
-/// beforehand: each cell of the N rows is written exactly once.
+/// The Storage trace is row-major (``StorageColumn/layout``) and rows are written whole, one
+/// after another: a row starts as its predecessor's successor (free input 0, registers, pc,
+/// incCounter) and the row's own step writes every other column, and the padding rows are
+/// written in bulk. So the buffer is not zeroed beforehand — each cell of the N rows is written
+/// once — and the used rows are one contiguous stretch of memory, filled while the pages the
+/// kernel has just zeroed are still in cache.
 struct StorageRun {
     let actions: [SMTAction]
     let rowCount: Int
     let rom: DecodedStorageROM
     /// The `AssertFails` line, if the ROM has one.
     let assertFailsLine: Int?
-    /// The columns being filled (rows before `blockStart` are final, the rest not yet written).
-    var trace: StorageTrace
-    /// Rows `blockStart ..< blockStart + StagingRows.capacity` as they are being built.
-    let staging: StagingRows
-    /// The trace row of the staging block's first row.
-    var blockStart = 0
+    /// The trace's N rows (row `r` at `rows + r · width`), valid for the run's lifetime.
+    let rows: UnsafeMutablePointer<UInt64>
+    /// Where the successor of row N − 1 is built before it is checked against row 0.
+    let wrapRow: UnsafeMutablePointer<UInt64>
+    /// Rows whose op0 is not 0, in order, and the running products of those op0 (for one batch inversion).
+    var op0Rows: [Int32] = []
+    var op0Products: [FieldElement] = []
     /// Hash requests so far.
     var poseidonRequests: [StoragePoseidonRequest] = []
     /// Climb requests so far.
@@ -48,14 +50,20 @@ struct StorageRun {
     static let incCounterColumn = StorageColumn.incCounter.rawValue
     static let op0invColumn = StorageColumn.op0inv.rawValue
 
-    init(rom: DecodedStorageROM, assertFailsLine: Int?, actions: [SMTAction], rowCount: Int) throws(StorageExecutorError) {
+    /// A run over the `rowCount` rows at `rows`; `wrapRow` holds one row of scratch.
+    init(rom: DecodedStorageROM, assertFailsLine: Int?, actions: [SMTAction], rowCount: Int,
+         rows: UnsafeMutablePointer<UInt64>, wrapRow: UnsafeMutablePointer<UInt64>) throws(StorageExecutorError) {
         self.rom = rom
         self.assertFailsLine = assertFailsLine
         self.actions = actions
         self.rowCount = rowCount
-        trace = StorageTrace(uninitializedRowCount: rowCount)
-        staging = StagingRows()
+        self.rows = rows
+        self.wrapRow = wrapRow
         latchRows.reserveCapacity(actions.count)
+        // About half the rows of an action have a non-zero op0; ~9 rows per level and ~40 more.
+        let estimatedRows = actions.reduce(64) { $0 + 9 * $1.siblings.count + 40 }
+        op0Rows.reserveCapacity(min(rowCount, estimatedRows))
+        op0Products.reserveCapacity(min(rowCount, estimatedRows))
         // Exact for consistent actions: one hash row per counted hash.
         poseidonRequests.reserveCapacity(actions.reduce(0) { $0 + max(0, $1.proofHashCounter) })
         try loadAction()
@@ -81,10 +89,11 @@ struct StorageRun {
 
     /// Runs the ROM over rows 0 ..< N (spec §3.2), then inverts op0.
     mutating func run() throws(StorageExecutorError) {
+        // Row 0: every register, pc and incCounter 0.
+        rows.update(repeating: 0, count: Self.width)
         var row = 0
         while row < rowCount {
-            if row - blockStart == StagingRows.capacity { flush(rows: StagingRows.capacity) }
-            let current = staging.row(row - blockStart)
+            let current = StorageRow(base: rows + row * Self.width)
             let pc = Int(current[Self.pcColumn])
             guard pc < rom.count else { throw .pcOutOfRange(action: actionIndex, row: row, pc: pc) }
             if row == rowCount - 1 && actionIndex < actions.count {
@@ -102,15 +111,14 @@ struct StorageRun {
         if actionIndex < actions.count {
             throw .outOfRows(action: actionIndex, latchedActions: actionIndex, rowCount: rowCount)
         }
-        flush(rows: rowCount - blockStart)
         invertOp0()
     }
 
-    /// Runs line `line` (ROM line `pc`) at `row`, staged at `r` (spec §3.2 steps 1–11): completes
-    /// row `i` and stages row i + 1 right after it.
-    mutating func step(row i: Int, pc: Int, line: DecodedROMLine, _ r: StagedRow) throws(StorageExecutorError) {
-        let lineColumns = rom.lineColumns + pc * DecodedStorageROM.lineColumnCount
-        for k in 0..<DecodedStorageROM.lineColumnCount { r[DecodedStorageROM.firstLineColumn + k] = lineColumns[k] }
+    /// Runs line `line` (ROM line `pc`) at row `i`, at `r` (spec §3.2 steps 1–11): completes
+    /// row `i` and starts row i + 1 (or checks that row 0 follows row N − 1).
+    mutating func step(row i: Int, pc: Int, line: DecodedROMLine, _ r: StorageRow) throws(StorageExecutorError) {
+        (r.base + DecodedStorageROM.firstLineColumn).update(
+            from: rom.lineColumns + pc * DecodedStorageROM.lineColumnCount, count: DecodedStorageROM.lineColumnCount)
         // 1–2. Free input.
         var op = Digest.zero
         var climbRequest: StorageClimbKeyRequest?
@@ -176,20 +184,25 @@ struct StorageRun {
         }
         // 9–11. op0inv (inverted in one batch by `invertOp0()`), next row, counter.
         r[Self.op0invColumn] = op.e0.value
-        let next = r.next
+        if !op.e0.isZero {
+            op0Rows.append(Int32(truncatingIfNeeded: i))
+            op0Products.append((op0Products.last ?? .one) * op.e0)
+        }
+        let last = i == rowCount - 1
+        let next = StorageRow(base: last ? wrapRow : r.base + Self.width)
         let incCounter = line.has(.hash) ? r[Self.incCounterColumn] &+ 1 : latches ? 0 : r[Self.incCounterColumn]
         Self.stageSuccessor(of: r, at: next, line: line, op: op, pc: nextPC, incCounter: incCounter)
-        if i == rowCount - 1 { try Self.checkClosesCycle(next) }
+        if last { try Self.checkClosesCycle(next) }
     }
 
     /// Writes row i + 1 at `next` from row i at `r`: free input 0, registers carried over and
     /// then set by the line's setters, pc and incCounter. The other columns are written when the
     /// row runs.
-    static func stageSuccessor(of r: StagedRow, at next: StagedRow, line: DecodedROMLine,
+    static func stageSuccessor(of r: StorageRow, at next: StorageRow, line: DecodedROMLine,
                                op: Digest, pc: UInt64, incCounter: UInt64) {
         let registers = DecodedROMLine.firstRegisterColumn
-        for c in 0..<registers { next[c] = 0 }
-        for c in registers ... levelColumn { next[c] = r[c] }
+        next.base.update(repeating: 0, count: registers)
+        (next.base + registers).update(from: r.base + registers, count: levelColumn + 1 - registers)
         var sets = line.setRegisters
         while sets != 0 {
             let k = sets.trailingZeroBitCount
@@ -202,30 +215,15 @@ struct StorageRun {
         next[incCounterColumn] = incCounter
     }
 
-    /// Checks that the row after N − 1, staged at `next`, is row 0 (every register 0, pc 0,
+    /// Checks that the row after N − 1, built at `next`, is row 0 (every register 0, pc 0,
     /// incCounter 0) instead of writing it.
-    static func checkClosesCycle(_ next: StagedRow) throws(StorageExecutorError) {
+    static func checkClosesCycle(_ next: StorageRow) throws(StorageExecutorError) {
         for c in DecodedROMLine.firstRegisterColumn ... levelColumn where next[c] != 0 {
             throw .traceDoesNotClose(column: StorageColumn(rawValue: c)!, expected: 0, found: next[c])
         }
         for column in [StorageColumn.pc, .incCounter] where next[column.rawValue] != 0 {
             throw .traceDoesNotClose(column: column, expected: 0, found: next[column.rawValue])
         }
-    }
-
-    /// Moves the first `rows` staged rows into the trace at `blockStart` and makes the staged
-    /// row after them the block's first.
-    mutating func flush(rows: Int) {
-        guard rows > 0 else { return }
-        let n = rowCount, start = blockStart, block = staging.columns, stride = StagingRows.stride
-        trace.values.withUnsafeMutableBufferPointer { values in
-            let base = values.baseAddress! + start
-            for c in 0..<Self.width {
-                (base + c * n).update(from: block + c * stride, count: rows)
-                block[c * stride] = block[c * stride + rows]
-            }
-        }
-        blockStart += rows
     }
 
     /// The current action's known hash of `left ‖ right` with capacity `type`, if the tree
@@ -249,40 +247,28 @@ struct StorageRun {
         return nil
     }
 
-    /// Replaces every op0 value left in the `op0inv` column by its inverse (0 stays 0), with
-    /// one field inversion for the whole column (Montgomery's batch trick: 3 multiplications per
-    /// row instead of an exponentiation per row).
-    mutating func invertOp0() {
-        let base = StorageColumn.op0inv.rawValue * rowCount
-        let rowCount = self.rowCount
-        trace.values.withUnsafeMutableBufferPointer { values in
-            let column = values.baseAddress! + base
-            var rows: [Int32] = []
-            var prefix: [FieldElement] = []
-            var product = FieldElement.one
-            for r in 0..<rowCount where column[r] != 0 {
-                rows.append(Int32(r))
-                product = product * FieldElement(canonical: column[r])
-                prefix.append(product)
-            }
-            guard var inverse = product.inverse() else { return }
-            for k in stride(from: rows.count - 1, through: 0, by: -1) {
-                let r = Int(rows[k])
-                let x = FieldElement(canonical: column[r])
-                column[r] = (k > 0 ? inverse * prefix[k - 1] : inverse).value
-                inverse = inverse * x
-            }
+    /// Replaces the op0 values left in the `op0inv` column by their inverses (0 stays 0), with
+    /// one field inversion for the whole trace (Montgomery's batch trick over the running
+    /// products kept by `step`: 3 multiplications per row instead of an exponentiation per row).
+    func invertOp0() {
+        guard var inverse = op0Products.last?.inverse() else { return }
+        let column = rows + Self.op0invColumn
+        for k in stride(from: op0Rows.count - 1, through: 0, by: -1) {
+            let cell = column + Int(op0Rows[k]) * Self.width
+            let x = FieldElement(canonical: cell.pointee)
+            cell.pointee = (k > 0 ? inverse * op0Products[k - 1] : inverse).value
+            inverse = inverse * x
         }
     }
 
-    /// The finished execution.
-    var execution: StorageExecution {
+    /// The finished execution over `trace`, whose rows this run filled.
+    func execution(_ trace: StorageTrace) -> StorageExecution {
         StorageExecution(trace: trace, poseidonRequests: poseidonRequests, climbKeyRequests: climbKeyRequests,
                          latchRows: latchRows, computedHashCount: computedHashCount)
     }
 
-    /// Register `k` (0 hashLeft … 8 siblingRkey) of the staged row `r`.
-    static func register(_ k: Int, _ r: StagedRow) -> Digest {
+    /// Register `k` (0 hashLeft … 8 siblingRkey) of row `r`.
+    static func register(_ k: Int, _ r: StorageRow) -> Digest {
         r.digest(at: DecodedROMLine.firstRegisterColumn + 4 * k)
     }
 

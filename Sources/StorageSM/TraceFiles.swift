@@ -45,7 +45,7 @@ public enum TraceFiles {
         func block<C: MachineColumn>(_: C.Type, _ values: [UInt64], rowsUsed: Int) throws(TraceFileError) {
             let entry = Machine(name: C.machineName, file: "\(C.machineName).bin",
                                 columns: C.allCases.map(\.name), rowsUsed: rowsUsed)
-            try writeRowMajor(values, columns: entry.columns.count, rowCount: n,
+            try writeRowMajor(values, layout: C.layout, columns: entry.columns.count, rowCount: n,
                               to: directory.appendingPathComponent(entry.file))
             machines.append(entry)
         }
@@ -122,28 +122,30 @@ public enum TraceFiles {
     public static func read(from directory: URL) throws(TraceFileError) -> StorageSMTraces {
         let description = try description(of: directory)
         let n = description.N
-        func block<C: MachineColumn>(_: C.Type) throws(TraceFileError) -> (values: [UInt64], rowsUsed: Int) {
+        func block<C: MachineColumn>(_: C.Type) throws(TraceFileError) -> (columns: [[UInt64]], rowsUsed: Int) {
             let entry = description.machines.first { $0.name == C.machineName }!
             let arrays = try readColumnArrays(machine: C.machineName, columnNames: entry.columns, rowCount: n,
                                               from: directory.appendingPathComponent(entry.file))
-            return (Array(arrays.joined()), entry.rowsUsed)
+            return (arrays, entry.rowsUsed)
         }
         let storage = try block(StorageColumn.self)
         let poseidonG = try block(PoseidonGColumn.self)
         let climbKey = try block(ClimbKeyColumn.self)
         return StorageSMTraces(
-            storage: StorageTrace(rowCount: n, rowsUsed: 0, values: storage.values), storageRowsUsed: storage.rowsUsed,
-            poseidonG: MachineTrace(rowCount: n, rowsUsed: poseidonG.rowsUsed, values: poseidonG.values),
-            climbKey: MachineTrace(rowCount: n, rowsUsed: climbKey.rowsUsed, values: climbKey.values))
+            storage: StorageTrace(rowCount: n, rowsUsed: 0, columns: storage.columns), storageRowsUsed: storage.rowsUsed,
+            poseidonG: MachineTrace(rowCount: n, rowsUsed: poseidonG.rowsUsed, columns: poseidonG.columns),
+            climbKey: MachineTrace(rowCount: n, rowsUsed: climbKey.rowsUsed, columns: climbKey.columns))
     }
 
     /// Rows transposed per write: the writer's buffer holds this many rows (at most 79 × 8 KiB
     /// × 8 B ≈ 5 MB), so writing never copies the whole trace.
     static let rowsPerChunk = 8192
 
-    /// Streams column-major `values` (`columns` × `rowCount`) into `url` as row-major
-    /// little-endian words, transposing one chunk of ``rowsPerChunk`` rows at a time.
-    static func writeRowMajor(_ values: [UInt64], columns: Int, rowCount: Int, to url: URL) throws(TraceFileError) {
+    /// Streams `values` (`columns` × `rowCount`, in `layout` order) into `url` as row-major
+    /// little-endian words, one chunk of ``rowsPerChunk`` rows at a time (transposed from a
+    /// column-major trace).
+    static func writeRowMajor(_ values: [UInt64], layout: TraceLayout, columns: Int, rowCount: Int,
+                              to url: URL) throws(TraceFileError) {
         guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
             throw .io(file: url.path, reason: "cannot create the file")
         }
@@ -157,9 +159,15 @@ public enum TraceFiles {
             let rows = min(chunkRows, rowCount - start)
             values.withUnsafeBufferPointer { source in
                 buffer.withUnsafeMutableBufferPointer { target in
-                    for c in 0..<columns {
-                        let column = source.baseAddress! + c * rowCount + start
-                        for r in 0..<rows { target[r * columns + c] = column[r].littleEndian }
+                    switch layout {
+                    case .columnMajor:
+                        for c in 0..<columns {
+                            let column = source.baseAddress! + c * rowCount + start
+                            for r in 0..<rows { target[r * columns + c] = column[r].littleEndian }
+                        }
+                    case .rowMajor:
+                        let chunk = source.baseAddress! + start * columns
+                        for k in 0 ..< rows * columns { target[k] = chunk[k].littleEndian }
                     }
                 }
             }

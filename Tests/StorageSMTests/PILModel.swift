@@ -10,7 +10,7 @@ enum PILModel {
     static func firstViolation(_ t: StorageTrace, rom: StorageROM) -> String? {
         let n = t.rowCount
         func reg(_ first: StorageColumn, _ i: Int) -> [FieldElement] {
-            (0..<4).map { f(t.values[(first.rawValue + $0) * n + i]) }
+            (0..<4).map { f(t[StorageColumn(rawValue: first.rawValue + $0)!, i]) }
         }
         let binary: [StorageColumn] = [
             .hash, .hashType, .latchGet, .latchSet, .climbRkey, .climbSiblingRkey, .climbBitN, .jmpz, .jmp,
