@@ -23,6 +23,14 @@ public enum HashDBServer {
         return true
     }()
 
+    /// Makes NIO's event loops Swift Concurrency's global executor, so that request handlers run
+    /// on the threads doing the I/O instead of hopping to the cooperative pool and back. Call it
+    /// once, from the main thread, before any task starts; returns whether it was installed.
+    @discardableResult
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+
     /// Runs until a shutdown signal. `ready` is called with the bound gRPC port.
     public static func run(configuration: ServerConfiguration, logger: Logger,
                            signals: [UnixSignal] = [.sigterm, .sigint],

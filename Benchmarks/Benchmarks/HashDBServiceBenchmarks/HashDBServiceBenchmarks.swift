@@ -182,6 +182,10 @@ func runLoad() async throws {
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(900), maxIterations: 1)
     Benchmark("HashDB service load, 16 clients") { _ in } setup: {
+        // As `zkstate serve` does (ZKSTATE_BENCH_COOPERATIVE_POOL=1 measures without it).
+        if ProcessInfo.processInfo.environment["ZKSTATE_BENCH_COOPERATIVE_POOL"] != "1" {
+            report("tasks on the NIO event loops: \(HashDBServer.runTasksOnEventLoops())")
+        }
         let done = DispatchSemaphore(value: 0)
         Task { do { try await runLoad() } catch { print("load test failed: \(error)") }; done.signal() }
         done.wait()
