@@ -137,7 +137,7 @@ final class BlockEvaluator {
                 for j in 0..<n { out[j] = FieldElement(canonical: a[j]).power(e).value }
             case let .linear(index):
                 // 128-bit exact sums (each product < 2^96, far fewer than 2^32 terms), one reduction;
-                // terms with coefficient 1 first, then the scaled ones.
+                // terms with coefficient 1 first, then the scaled ones (coefficients < 2^32).
                 let terms = program.linearCombinations[index]
                 var units = 0
                 for (coefficient, operand) in terms where coefficient == 1 {
@@ -151,16 +151,19 @@ final class BlockEvaluator {
                     count += 1
                 }
                 for j in 0..<n {
-                    var low: UInt64 = 0, high: UInt64 = 0
+                    // Unit terms summed by 32-bit halves: below 2^32 terms nothing carries, so
+                    // there is no carry to branch on (the scaled terms' carries go to `adc`).
+                    var lowHalves: UInt64 = 0, highHalves: UInt64 = 0
                     for t in 0..<units {
-                        let (sum, carry) = low.addingReportingOverflow(termValues[t][j])
-                        low = sum
-                        high &+= carry ? 1 : 0
+                        let x = termValues[t][j]
+                        lowHalves &+= x & 0xFFFF_FFFF
+                        highHalves &+= x >> 32
                     }
+                    var (low, carry) = (highHalves << 32).addingReportingOverflow(lowHalves)
+                    var high = (highHalves >> 32) &+ (carry ? 1 : 0)
                     for t in units..<count {
                         let (ph, pl) = termValues[t][j].multipliedFullWidth(by: termCoefficients[t])
-                        let (sum, carry) = low.addingReportingOverflow(pl)
-                        low = sum
+                        (low, carry) = low.addingReportingOverflow(pl)
                         high &+= ph &+ (carry ? 1 : 0)
                     }
                     out[j] = FieldElement.canonicalize(FieldElement.reduce128(hi: high, lo: low))

@@ -101,6 +101,35 @@ import TestSupport
         }
     }
 
+    @Test func sumsOfManyLargeTermsAreExact() throws {
+        // Uniform values and values near p: on many rows the 128-bit sum carries out of its low word.
+        let n = 128
+        let p = try program("""
+            namespace A(\(n));
+            pol commit a, b, c, s;
+            s = a + b + c + a + b + c + 4294967295 * a + 4294967295 * b + 2 * c + c;
+            """)
+        var rng = SplitMix64(seed: 0x5EED)
+        func large() -> UInt64 {
+            rng.next() % 4 == 0 ? FieldElement.order - 1 - rng.next() % 1_000 : FieldElement(reducing: rng.next()).value
+        }
+        var a = (0..<n).map { _ in large() }, b = (0..<n).map { _ in large() }, c = (0..<n).map { _ in large() }
+        // Row 5: the unit terms' high halves sum to 2^32 − 1 (mod 2^32) and their low halves to
+        // more than 2^32, so joining the halves carries.
+        (a[5], b[5], c[5]) = (0x8000_0000_8000_0000, 0x8000_0000_8000_0000, 0x5555_5555_8000_0000)
+        func f(_ v: UInt64) -> FieldElement { FieldElement(canonical: v) }
+        let big = FieldElement(canonical: 4_294_967_295), two = FieldElement(canonical: 2)
+        var sums = (0..<n).map { i -> UInt64 in
+            let (x, y, z) = (f(a[i]), f(b[i]), f(c[i]))
+            return (x + y + z + x + y + z + big * x + big * y + two * z + z).value
+        }
+        let checker = ConstraintChecker(program: p)
+        func data() throws -> ColumnData { try columns(n, ["A.a": a, "A.b": b, "A.c": c, "A.s": sums]) }
+        #expect(try checker.check(data()).isEmpty)
+        sums[77] = (f(sums[77]) + .one).value
+        #expect(try checker.check(data()).map(\.row) == [77])
+    }
+
     @Test func productsWithBlocksOfBitsAndOfOtherValues() throws {
         // `s` is 0/1 on most rows (whole blocks of bits) but 2 and p − 1 on two rows, so products
         // by it take both the bit path and the general one; `t` is 0/1 everywhere.
