@@ -5,7 +5,7 @@ import Goldilocks
 /// copies are allocated once; evaluating a block allocates nothing.
 final class BlockEvaluator {
     /// Rows per block.
-    static let blockRows = 64
+    static let blockRows = 256
 
     let program: BlockProgram
     let rowCount: Int

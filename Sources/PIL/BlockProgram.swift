@@ -60,6 +60,14 @@ struct BlockProgram {
     /// Compiled intermediates: (operand at shift 0, the deepest shift inside it).
     private var intermediateOperands: [Int: (Operand, Int)] = [:]
     private var constantRegisters: [UInt64: Int] = [:]
+    /// An emitted instruction's operation and operands (commutative operands in a fixed order).
+    private struct EmittedKey: Hashable {
+        var operation: Operation
+        var a: Operand
+        var b: Operand
+    }
+    /// Where each emitted instruction's result is.
+    private var emitted: [EmittedKey: Int] = [:]
     private var columnSet = Set<Int>()
 
     init(intermediates: [PolynomialExpression]) {
@@ -157,8 +165,33 @@ struct BlockProgram {
     }
 
     private mutating func emit(_ operation: Operation, _ a: Operand, _ b: Operand) -> Operand {
+        // The same operation on the same operands is computed once (registers are written once).
+        var key = EmittedKey(operation: operation, a: a, b: b)
+        switch operation {
+        case .add, .multiply:
+            if Self.order(b) < Self.order(a) { (key.a, key.b) = (b, a) }
+        case .linear:
+            return Operand(source: .register(append(operation, a, b)), shift: 0)
+        default:
+            break
+        }
+        if let out = emitted[key] { return Operand(source: .register(out), shift: 0) }
+        let out = append(operation, a, b)
+        emitted[key] = out
+        return Operand(source: .register(out), shift: 0)
+    }
+
+    /// A total order on operands (registers before columns, then index, then shift).
+    private static func order(_ o: Operand) -> (Int, Int, Int) {
+        switch o.source {
+        case let .register(r): return (0, r, o.shift)
+        case let .column(c): return (1, c, o.shift)
+        }
+    }
+
+    private mutating func append(_ operation: Operation, _ a: Operand, _ b: Operand) -> Int {
         let out = newRegister()
         instructions.append(Instruction(operation: operation, a: a, b: b, out: out))
-        return Operand(source: .register(out), shift: 0)
+        return out
     }
 }
