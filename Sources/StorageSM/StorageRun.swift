@@ -22,7 +22,7 @@ struct StorageRun {
     /// Where the successor of row N − 1 is built before it is checked against row 0.
     let wrapRow: UnsafeMutablePointer<UInt64>
     /// Rows whose op0 is not 0, in order, and the running products of those op0 (for one batch inversion).
-    var op0Rows: [Int32] = []
+    var op0Rows: [Int] = []
     var op0Products: [FieldElement] = []
     /// Hash requests so far.
     var poseidonRequests: [StoragePoseidonRequest] = []
@@ -60,7 +60,7 @@ struct StorageRun {
         self.rows = rows
         self.wrapRow = wrapRow
         latchRows.reserveCapacity(actions.count)
-        // About half the rows of an action have a non-zero op0; ~9 rows per level and ~40 more.
+        // Rows per action (spec §11): about 9 per level and 40 more; op0 is not 0 on some of them.
         let estimatedRows = actions.reduce(64) { $0 + 9 * $1.siblings.count + 40 }
         op0Rows.reserveCapacity(min(rowCount, estimatedRows))
         op0Products.reserveCapacity(min(rowCount, estimatedRows))
@@ -185,7 +185,7 @@ struct StorageRun {
         // 9–11. op0inv (inverted in one batch by `invertOp0()`), next row, counter.
         r[Self.op0invColumn] = op.e0.value
         if !op.e0.isZero {
-            op0Rows.append(Int32(truncatingIfNeeded: i))
+            op0Rows.append(i)
             op0Products.append((op0Products.last ?? .one) * op.e0)
         }
         let last = i == rowCount - 1
@@ -254,7 +254,7 @@ struct StorageRun {
         guard var inverse = op0Products.last?.inverse() else { return }
         let column = rows + Self.op0invColumn
         for k in stride(from: op0Rows.count - 1, through: 0, by: -1) {
-            let cell = column + Int(op0Rows[k]) * Self.width
+            let cell = column + op0Rows[k] * Self.width
             let x = FieldElement(canonical: cell.pointee)
             cell.pointee = (k > 0 ? inverse * op0Products[k - 1] : inverse).value
             inverse = inverse * x

@@ -1,6 +1,6 @@
 import Goldilocks
 
-/// The Storage committed columns over N rows (spec §4), column-major like every machine trace.
+/// The Storage committed columns over N rows (spec §4), row-major (``StorageColumn/layout``).
 /// `rowsUsed` stays 0 here: the executor reports rows used through its latch rows.
 public typealias StorageTrace = MachineTrace<StorageColumn>
 
