@@ -135,6 +135,19 @@ final class BlockEvaluator {
                 for j in 0..<n { out[j] = (FieldElement.zero - FieldElement(canonical: a[j])).value }
             case let .power(e):
                 for j in 0..<n { out[j] = FieldElement(canonical: a[j]).power(e).value }
+            case .select:
+                let c = pointer(instruction.c)
+                if Self.isBinary(a, count: n) {
+                    for j in 0..<n {
+                        let mask = 0 &- a[j]
+                        out[j] = (b[j] & mask) | (c[j] & ~mask)
+                    }
+                } else {
+                    for j in 0..<n {
+                        let s = FieldElement(canonical: a[j]), kept = FieldElement(canonical: c[j])
+                        out[j] = (s * (FieldElement(canonical: b[j]) - kept) + kept).value
+                    }
+                }
             case let .linear(index):
                 // 128-bit exact sums (each product < 2^96, far fewer than 2^32 terms), one reduction;
                 // terms with coefficient 1 first, then the scaled ones (coefficients < 2^32).

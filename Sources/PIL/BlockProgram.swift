@@ -30,16 +30,21 @@ struct BlockProgram {
         /// `Σ coefficient_k · term_k` with coefficients below 2^32 (index into ``BlockProgram/linearCombinations``):
         /// summed exactly in 128 bits and reduced once.
         case linear(Int)
+        /// `a · (b − c) + c`: the PIL's "register' = set · (value − register) + register", a choice
+        /// between `b` and `c` when `a` is 0 or 1.
+        case select
     }
 
     /// A sum of small multiples: `(coefficient, operand)` terms.
     typealias LinearCombination = [(coefficient: UInt64, operand: Operand)]
 
-    /// `out = a op b` over the window.
+    /// `out = a op b` (or `op(a, b, c)`) over the window.
     struct Instruction {
         var operation: Operation
         var a: Operand
         var b: Operand
+        /// The third operand of `.select` (`a` for the others).
+        var c: Operand
         var out: Int
     }
 
@@ -65,6 +70,7 @@ struct BlockProgram {
         var operation: Operation
         var a: Operand
         var b: Operand
+        var c: Operand
     }
     /// Where each emitted instruction's result is.
     private var emitted: [EmittedKey: Int] = [:]
@@ -118,6 +124,12 @@ struct BlockProgram {
             let k = next ? 1 : 0
             return (Self.shifted(compiled.0, by: k), compiled.1 + k)
         case let .add(a, b):
+            if let (selector, chosen, kept) = Self.selection(a, b) ?? Self.selection(b, a) {
+                let (s, ds) = compileNode(selector)
+                let (x, dx) = compileNode(chosen)
+                let (y, dy) = compileNode(kept)
+                return (emit(.select, s, x, y), max(ds, dx, dy))
+            }
             var terms: [(UInt64, PolynomialExpression)] = []
             Self.flattenSum(expression, into: &terms)
             guard terms.count >= 3 else { return binary(.add, a, b) }
@@ -144,6 +156,15 @@ struct BlockProgram {
         }
     }
 
+    /// `(s, b, c)` when `product + addend` is `s · (b − c) + c` (in either factor order).
+    static func selection(_ product: PolynomialExpression, _ addend: PolynomialExpression)
+        -> (PolynomialExpression, PolynomialExpression, PolynomialExpression)? {
+        guard case let .multiply(x, y) = product else { return nil }
+        if case let .subtract(b, c) = y, c == addend { return (x, b, c) }
+        if case let .subtract(b, c) = x, c == addend { return (y, b, c) }
+        return nil
+    }
+
     /// The terms of a sum of `c · e` and `e` (c a constant below 2^32), following `+` only.
     static func flattenSum(_ expression: PolynomialExpression, into terms: inout [(UInt64, PolynomialExpression)]) {
         switch expression {
@@ -164,19 +185,20 @@ struct BlockProgram {
         return (emit(operation, x, y), max(dx, dy))
     }
 
-    private mutating func emit(_ operation: Operation, _ a: Operand, _ b: Operand) -> Operand {
+    private mutating func emit(_ operation: Operation, _ a: Operand, _ b: Operand, _ c: Operand? = nil) -> Operand {
+        let c = c ?? a
         // The same operation on the same operands is computed once (registers are written once).
-        var key = EmittedKey(operation: operation, a: a, b: b)
+        var key = EmittedKey(operation: operation, a: a, b: b, c: c)
         switch operation {
         case .add, .multiply:
             if Self.order(b) < Self.order(a) { (key.a, key.b) = (b, a) }
         case .linear:
-            return Operand(source: .register(append(operation, a, b)), shift: 0)
+            return Operand(source: .register(append(operation, a, b, c)), shift: 0)
         default:
             break
         }
         if let out = emitted[key] { return Operand(source: .register(out), shift: 0) }
-        let out = append(operation, a, b)
+        let out = append(operation, a, b, c)
         emitted[key] = out
         return Operand(source: .register(out), shift: 0)
     }
@@ -189,9 +211,9 @@ struct BlockProgram {
         }
     }
 
-    private mutating func append(_ operation: Operation, _ a: Operand, _ b: Operand) -> Int {
+    private mutating func append(_ operation: Operation, _ a: Operand, _ b: Operand, _ c: Operand) -> Int {
         let out = newRegister()
-        instructions.append(Instruction(operation: operation, a: a, b: b, out: out))
+        instructions.append(Instruction(operation: operation, a: a, b: b, c: c, out: out))
         return out
     }
 }

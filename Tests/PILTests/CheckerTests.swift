@@ -130,6 +130,51 @@ import TestSupport
         #expect(try checker.check(data()).map(\.row) == [77])
     }
 
+    @Test func setterChoicesWithBitsAndOtherSelectors() throws {
+        // `x' = s·(v − x) + x` in three spellings (one evaluated as a choice between v and x),
+        // with `s` 0/1 on most rows but 2 and p − 1 on two.
+        let n = 512
+        let p = try program("""
+            namespace A(\(n));
+            pol commit s, v, x, y, z;
+            x' = s * (v - x) + x;
+            y' = (v - y) * s + y;
+            z' = z + s * (v - z);
+            """)
+        var rng = SplitMix64(seed: 0x5E7)
+        var s = (0..<n).map { _ in rng.next() & 1 }
+        s[300] = 2
+        s[301] = FieldElement.order - 1
+        let v = (0..<n).map { _ in FieldElement(reducing: rng.next()).value }
+        func f(_ u: UInt64) -> FieldElement { FieldElement(canonical: u) }
+        func register(start: UInt64) -> [UInt64] {
+            var r = [start]
+            for i in 0 ..< n - 1 { r.append((f(s[i]) * (f(v[i]) - f(r[i])) + f(r[i])).value) }
+            return r
+        }
+        // Row 0 must follow row N − 1 too: start from the value the last row leads to (after the
+        // first row with s = 1 the sequence no longer depends on where it started).
+        func closed() -> [UInt64] {
+            var r = register(start: 7)
+            r[0] = (f(s[n - 1]) * (f(v[n - 1]) - f(r[n - 1])) + f(r[n - 1])).value
+            return register(start: r[0])
+        }
+        let x = closed()
+        let checker = ConstraintChecker(program: p)
+        func data(_ x: [UInt64]) throws -> ColumnData {
+            try columns(n, ["A.s": s, "A.v": v, "A.x": x, "A.y": x, "A.z": x])
+        }
+        #expect(try checker.check(data(x)).isEmpty)
+        let zero = try #require((1..<n).first { s[$0 - 1] == 0 }), one = try #require((1..<n).first { s[$0 - 1] == 1 })
+        for row in [zero, one, 301, 302] {
+            var tampered = x
+            tampered[row] = (f(tampered[row]) + .one).value
+            // Row `row` fails as the next row of `row − 1`, and (unless `s` is 1 there) as the current row of `row`.
+            let failing = try checker.check(data(tampered)).map(\.row)
+            #expect(failing.contains(row - 1) && failing.allSatisfy { $0 == row - 1 || $0 == row })
+        }
+    }
+
     @Test func productsWithBlocksOfBitsAndOfOtherValues() throws {
         // `s` is 0/1 on most rows (whole blocks of bits) but 2 and p − 1 on two rows, so products
         // by it take both the bit path and the general one; `t` is 0/1 everywhere.
