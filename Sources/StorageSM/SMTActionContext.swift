@@ -31,6 +31,15 @@ public struct SMTActionContext: Sendable, Equatable {
                                      reason: "first differing depth \(split) is above the \(s) sibling levels")
             }
             level = split + 1
+        case .set(.deleteNotFound) where s > 0:
+            // The ROM rebuilds the sibling branch from its two children and never reads the
+            // sibling's id, so an id that disagrees with them would pass unseen: refuse it here.
+            let sibling = action.siblings[s - 1][1 - action.key.pathBit(at: s - 1)]
+            guard TreeHash.branch(action.siblingLeftChild, action.siblingRightChild) == sibling else {
+                throw .invalidAction(index: actionIndex, field: "siblings",
+                                     reason: "the last level's sibling is not the branch of siblingLeftChild and siblingRightChild")
+            }
+            level = s
         default:
             level = s
         }

@@ -86,9 +86,9 @@ import TestSupport
     }
 
     /// Constants plus the three committed traces.
-    static func columnData(_ traces: StorageSMTraces) throws -> ColumnData {
+    static func columnData(_ traces: StorageSMTraces, rowCount: Int = n) throws -> ColumnData {
         var data = try ConstantPolynomials.storageProgram(
-            rowCount: n,
+            rowCount: rowCount,
             sources: .init(storageROM: directory.appendingPathComponent("storage_sm_rom.json"),
                            poseidonConstants: Vectors.url("state-tree/poseidon-constants.json")),
             includeClimbKeyTable: false)
@@ -215,7 +215,7 @@ import TestSupport
         }
     }
 
-    /// Changes one Storage cell at 50 seeded random constrained (row, column) positions and
+    /// Changes one Storage cell at 300 seeded random constrained (row, column) positions and
     /// expects a failure for each; cells ``isConstrained`` excludes are skipped (see
     /// ``excludedStorageCellsAreUnconstrained()``). Only the Storage
     /// namespace's constraints are checked: poseidong.pil, climb_key.pil and global.pil never
@@ -231,7 +231,7 @@ import TestSupport
         let t = traces.storage
         var tested = 0
         var attempts = 0
-        while tested < 50 {
+        while tested < 300 {
             attempts += 1
             #expect(attempts < 10_000)
             if attempts >= 10_000 { break }
