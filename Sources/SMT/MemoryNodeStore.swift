@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import Goldilocks
 import Synchronization
 
@@ -89,6 +90,8 @@ private struct Storage: ~Copyable {
 
     var slots: UnsafeMutableBufferPointer<UInt64>
     var chunks: [UnsafeMutablePointer<Record>] = []
+    /// The next chunk, allocated ahead and prefaulted on another thread (see ``newChunk()``).
+    var spare: UnsafeMutablePointer<Record>?
     var count = 0
 
     init() {
@@ -98,6 +101,29 @@ private struct Storage: ~Copyable {
     deinit {
         free(slots.baseAddress)
         for c in chunks { free(c) }
+        if let spare { free(spare) }
+    }
+
+    /// A chunk for the records to come. The kernel zeroes the pages of a new chunk on first
+    /// touch, which would sit on the critical path of the inserts that fill it; so the next
+    /// chunk is allocated one chunk ahead and its pages are populated on a background thread
+    /// (MADV_POPULATE_WRITE only maps zeroed pages; it never writes data, so it cannot clobber
+    /// records if the store starts using the chunk before it is done). Only a store that has
+    /// filled a chunk gets a spare: small stores (tests, proofs) stay small.
+    mutating func newChunk() -> UnsafeMutablePointer<Record> {
+        let bytes = Storage.chunkSize * MemoryLayout<Record>.stride
+        let chunk = spare ?? Storage.allocateLarge(bytes).bindMemory(to: Record.self, capacity: Storage.chunkSize)
+        spare = nil
+        guard !chunks.isEmpty else { return chunk }
+        let next = Storage.allocateLarge(bytes).bindMemory(to: Record.self, capacity: Storage.chunkSize)
+        spare = next
+        #if os(Linux)
+        let address = UInt(bitPattern: next)
+        DispatchQueue.global(qos: .utility).async {
+            _ = madvise(UnsafeMutableRawPointer(bitPattern: address), bytes, 23 /* MADV_POPULATE_WRITE */)
+        }
+        #endif
+        return chunk
     }
 
     /// Large blocks are 2 MiB aligned and marked for transparent huge pages: a growing store
@@ -120,7 +146,7 @@ private struct Storage: ~Copyable {
         return slots
     }
 
-    var allocatedBytes: Int { slots.count * 8 + chunks.count * Storage.chunkSize * MemoryLayout<Record>.stride }
+    var allocatedBytes: Int { slots.count * 8 + (chunks.count + (spare == nil ? 0 : 1)) * Storage.chunkSize * MemoryLayout<Record>.stride }
 
     @inline(__always)
     func record(_ index: Int) -> UnsafeMutablePointer<Record> {
@@ -156,8 +182,7 @@ private struct Storage: ~Copyable {
             i = (i + 1) & mask
         }
         if count & (Storage.chunkSize - 1) == 0 && count >> Storage.chunkShift == chunks.count {
-            let bytes = Storage.chunkSize * MemoryLayout<Record>.stride
-            chunks.append(Storage.allocateLarge(bytes).bindMemory(to: Record.self, capacity: Storage.chunkSize))
+            chunks.append(newChunk())
         }
         precondition(count < Int(UInt32.max), "MemoryNodeStore holds at most 2^32 - 1 entries")
         record(count).initialize(to: Record(key: key, a: a, b: b))
