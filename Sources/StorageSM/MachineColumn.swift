@@ -203,8 +203,9 @@ public struct MachineTrace<Column: MachineColumn>: Sendable, Equatable {
         case .columnMajor:
             values = Array(columns.joined())
         case .rowMajor:
+            // Every cell is written below: no need to zero the buffer first.
             let width = Column.count
-            values = Self.zeroedBuffer(count: width * rowCount)
+            values = Self.buffer(count: width * rowCount, zeroed: false)
             values.withUnsafeMutableBufferPointer { target in
                 for (c, column) in columns.enumerated() {
                     for r in 0..<rowCount { target[r * width + c] = column[r] }

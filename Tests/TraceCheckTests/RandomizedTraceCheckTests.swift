@@ -11,7 +11,7 @@ import TestSupport
 @Suite(.serialized) struct RandomizedTraceCheckTests {
     typealias Fixture = ExecutorTraceCheckTests
 
-    static let p: UInt64 = 0xFFFF_FFFF_0000_0001
+    static let p = Fixture.p
 
     static func executor() throws -> StorageExecutor {
         StorageExecutor(rom: try .init(contentsOf: Fixture.directory.appendingPathComponent("storage_sm_rom.json")))
