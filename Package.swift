@@ -33,7 +33,8 @@ let package = Package(
     targets: [
         .target(name: "Goldilocks"),
         .target(name: "Poseidon", dependencies: ["Goldilocks"]),
-        .target(name: "SMT", dependencies: ["Goldilocks", "Poseidon"]),
+        .target(name: "CPrefetch"),
+        .target(name: "SMT", dependencies: ["Goldilocks", "Poseidon", "CPrefetch"]),
         .target(name: "ZKEVMState", dependencies: ["Goldilocks", "Poseidon", "SMT"]),
         .target(
             name: "HashDB",

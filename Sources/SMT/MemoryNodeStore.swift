@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPrefetch
 import Dispatch
 import Goldilocks
 import Synchronization
@@ -197,19 +198,13 @@ private struct Storage: ~Copyable {
         slots[i] = slot
     }
 
-    /// Touches the home slot of every entry of a batch before inserting: the loads are
-    /// independent, so the CPU overlaps their cache misses instead of taking them one by one.
+    /// Prefetches the home slot of every entry of a batch before inserting: the misses then
+    /// overlap instead of being taken one insert at a time.
     func prefetch(_ batch: NodeBatch) {
         let mask = slots.count - 1
-        var sink: UInt64 = 0
-        for (h, _) in batch.nodes { sink &+= slots[Int(truncatingIfNeeded: h.e0.value) & mask] }
-        for (h, _) in batch.values { sink &+= slots[Int(truncatingIfNeeded: h.e0.value) & mask] }
-        Storage.keep(sink)
-    }
-
-    @inline(never)
-    static func keep(_ value: UInt64) {
-        _ = value
+        let base = slots.baseAddress!
+        for (h, _) in batch.nodes { zkstate_prefetch_for_write(base + (Int(truncatingIfNeeded: h.e0.value) & mask)) }
+        for (h, _) in batch.values { zkstate_prefetch_for_write(base + (Int(truncatingIfNeeded: h.e0.value) & mask)) }
     }
 
     mutating func grow() {
