@@ -11,14 +11,19 @@ import Synchronization
 /// An in-memory node store, compact enough to hold every node of a large tree.
 ///
 /// ```
-///  index (open addressing, linear probing)      records (chunks of 2^16, never moved)
-///  ┌──────────────────────────────────────┐     ┌──────────┬──────────────────────────┐
-///  │ UInt64: kind(2) fingerprint(30) idx(32)├──▶│ key (32) │ payload (64)             │
-///  └──────────────────────────────────────┘     └──────────┴──────────────────────────┘
+///  index (open addressing, linear probing)        records (chunks of 2^16, never moved)
+///  ┌───────────────────────────────────────┐     ┌──────────┬──────────┬──────────┬─────────────────────────┐
+///  │ UInt64: kind(2) fingerprint(30) idx(32)├──▶│ key (32) │ a (32)   │ b (32)   │ kind(2) link b(31) link a(31) │
+///  └───────────────────────────────────────┘     └──────────┴──────────┴──────────┴─────────────────────────┘
 /// ```
-/// Keys are Poseidon outputs, uniformly random, so limb 0 is the hash. A record is 96 bytes;
-/// with the index at ≤ 3/4 load a stored entry costs about 104–117 bytes. Thread-safe: one
-/// lock around each call (reads are short; the tree hashes far longer than it reads).
+/// Keys are Poseidon outputs, uniformly random, so limb 0 is the hash. A branch keeps its
+/// children in `a`/`b`, a leaf its remaining key and value hash, a value its four raw words.
+/// A record also links to the records of `a` and `b` (a record index + 1, 0 when unknown), so a
+/// walk down the tree takes one cache miss per level (the record) instead of two (index slot,
+/// then record). Links are hints set when a node is written after its children: a walk checks
+/// the linked record's key and falls back to the index, mending the link. A record is 104
+/// bytes; with the index at ≤ 3/4 load a stored entry costs about 112–125 bytes. Thread-safe:
+/// one lock around each call (reads are short; the tree hashes far longer than it reads).
 public final class MemoryNodeStore: NodeStore {
     private let storage = Mutex(Storage())
 
@@ -33,37 +38,53 @@ public final class MemoryNodeStore: NodeStore {
 
     public func node(_ hash: NodeHash) throws(SMTError) -> Node? {
         storage.withLock { s -> Node? in
-            guard let (kind, r) = s.find(hash) else { return nil }
-            switch kind {
-            case Storage.kindBranch: return .branch(left: r.pointee.a, right: r.pointee.b)
-            case Storage.kindLeaf: return .leaf(remainingKey: r.pointee.a, valueHash: r.pointee.b)
-            default: return nil
-            }
+            guard let i = s.find(hash) else { return nil }
+            return Storage.node(s.record(i))
+        }
+    }
+
+    public func node(_ hash: NodeHash, childOf parent: NodeLocation, side: Int) throws(SMTError) -> (Node, NodeLocation)? {
+        storage.withLock { s -> (Node, NodeLocation)? in
+            guard let i = s.locate(hash, childOf: parent, side: side), let node = Storage.node(s.record(i)) else { return nil }
+            return (node, NodeLocation(raw: UInt64(i + 1)))
         }
     }
 
     public func value(_ hash: NodeHash) throws(SMTError) -> UInt256? {
         storage.withLock { s -> UInt256? in
-            guard let (kind, r) = s.find(hash), kind == Storage.kindValue else { return nil }
-            return UInt256(r.pointee.a.e0.value, r.pointee.a.e1.value, r.pointee.a.e2.value, r.pointee.a.e3.value)
+            guard let i = s.find(hash) else { return nil }
+            return Storage.value(s.record(i))
+        }
+    }
+
+    public func value(_ hash: NodeHash, ofLeaf leaf: NodeLocation) throws(SMTError) -> UInt256? {
+        storage.withLock { s -> UInt256? in
+            guard let i = s.locate(hash, childOf: leaf, side: 1) else { return nil }
+            return Storage.value(s.record(i))
         }
     }
 
     public func write(_ batch: NodeBatch) throws(SMTError) {
         storage.withLock { s in
-            s.prefetch(batch)
-            for (h, node) in batch.nodes {
-                switch node {
-                case let .branch(l, r): s.insert(h, kind: Storage.kindBranch, l, r)
-                case let .leaf(k, v): s.insert(h, kind: Storage.kindLeaf, k, v)
-                }
-            }
-            for (h, v) in batch.values {
+            // Values first, then nodes in batch order (the tree writes children before their
+            // parents): what a record links to is in the index when the record goes in.
+            let values = batch.values, nodes = batch.nodes
+            for i in 0..<min(Storage.prefetchDistance, values.count) { s.prefetchHome(values[i].0) }
+            for i in values.indices {
+                if i + Storage.prefetchDistance < values.count { s.prefetchHome(values[i + Storage.prefetchDistance].0) }
                 // A value is up to 2^256 - 1: its words are stored raw, not as field elements.
-                let w = v.words
-                s.insert(h, kind: Storage.kindValue,
+                let w = values[i].1.words
+                s.insert(values[i].0, kind: Storage.kindValue,
                          Digest(FieldElement(unsafeRaw: w.0), FieldElement(unsafeRaw: w.1),
                                 FieldElement(unsafeRaw: w.2), FieldElement(unsafeRaw: w.3)), .zero)
+            }
+            for i in 0..<min(Storage.prefetchDistance, nodes.count) { s.prefetch(nodes[i]) }
+            for i in nodes.indices {
+                if i + Storage.prefetchDistance < nodes.count { s.prefetch(nodes[i + Storage.prefetchDistance]) }
+                switch nodes[i].1 {
+                case let .branch(l, r): s.insert(nodes[i].0, kind: Storage.kindBranch, l, r)
+                case let .leaf(k, v): s.insert(nodes[i].0, kind: Storage.kindLeaf, k, v)
+                }
             }
         }
     }
@@ -80,6 +101,8 @@ private struct Record {
     var key: Digest
     var a: Digest
     var b: Digest
+    /// kind << 62 | link to b << 31 | link to a; a link is a record index + 1, 0 when unknown.
+    var meta: UInt64
 }
 
 private struct Storage: ~Copyable {
@@ -88,6 +111,11 @@ private struct Storage: ~Copyable {
     static let kindValue: UInt64 = 3
     static let chunkShift = 16
     static let chunkSize = 1 << chunkShift
+    static let linkMask: UInt64 = 0x7FFF_FFFF
+    /// Records are linked by 31-bit indices.
+    static let capacity = Int(linkMask) - 1
+    /// How many batch entries ahead `write` prefetches.
+    static let prefetchDistance = 16
 
     var slots: UnsafeMutableBufferPointer<UInt64>
     var chunks: [UnsafeMutablePointer<Record>] = []
@@ -103,6 +131,20 @@ private struct Storage: ~Copyable {
         free(slots.baseAddress)
         for c in chunks { free(c) }
         if let spare { free(spare) }
+    }
+
+    static func node(_ r: UnsafeMutablePointer<Record>) -> Node? {
+        switch r.pointee.meta >> 62 {
+        case kindBranch: return .branch(left: r.pointee.a, right: r.pointee.b)
+        case kindLeaf: return .leaf(remainingKey: r.pointee.a, valueHash: r.pointee.b)
+        default: return nil
+        }
+    }
+
+    static func value(_ r: UnsafeMutablePointer<Record>) -> UInt256? {
+        guard r.pointee.meta >> 62 == kindValue else { return nil }
+        let a = r.pointee.a
+        return UInt256(a.e0.value, a.e1.value, a.e2.value, a.e3.value)
     }
 
     /// A chunk for the records to come. The kernel zeroes the pages of a new chunk on first
@@ -157,7 +199,8 @@ private struct Storage: ~Copyable {
     @inline(__always)
     static func fingerprint(_ key: Digest) -> UInt64 { (key.e1.value & 0x3FFF_FFFF) << 32 }
 
-    func find(_ key: Digest) -> (UInt64, UnsafeMutablePointer<Record>)? {
+    /// The record index of `key`, through the index.
+    func find(_ key: Digest) -> Int? {
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: key.e0.value) & mask
         let fp = Storage.fingerprint(key)
@@ -165,11 +208,38 @@ private struct Storage: ~Copyable {
             let slot = slots[i]
             if slot == 0 { return nil }
             if slot & 0x3FFF_FFFF_0000_0000 == fp {
-                let r = record(Int(slot & 0xFFFF_FFFF) - 1)
-                if r.pointee.key == key { return (slot >> 62, r) }
+                let index = Int(slot & 0xFFFF_FFFF) - 1
+                if record(index).pointee.key == key { return index }
             }
             i = (i + 1) & mask
         }
+    }
+
+    /// The record index of `key`, the child on `side` of the record at `parent`: through the
+    /// parent's link when it holds, else through the index (and the link is mended).
+    mutating func locate(_ key: Digest, childOf parent: NodeLocation, side: Int) -> Int? {
+        guard parent.raw != 0, parent.raw <= UInt64(count) else { return find(key) }
+        let p = record(Int(parent.raw) - 1)
+        let shift = UInt64(side == 0 ? 0 : 31)
+        let link = (p.pointee.meta >> shift) & Storage.linkMask
+        if link != 0, link <= UInt64(count), record(Int(link) - 1).pointee.key == key { return Int(link) - 1 }
+        guard let i = find(key) else { return nil }
+        p.pointee.meta = p.pointee.meta & ~(Storage.linkMask << shift) | UInt64(i + 1) << shift
+        return i
+    }
+
+    /// A link to `key`'s record from the index alone (first fingerprint match, key unchecked:
+    /// a walk checks it), 0 when absent.
+    func link(_ key: Digest) -> UInt64 {
+        if key.isZero { return 0 }
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: key.e0.value) & mask
+        let fp = Storage.fingerprint(key)
+        while slots[i] != 0 {
+            if slots[i] & 0x3FFF_FFFF_0000_0000 == fp { return slots[i] & 0xFFFF_FFFF }
+            i = (i + 1) & mask
+        }
+        return 0
     }
 
     mutating func insert(_ key: Digest, kind: UInt64, _ a: Digest, _ b: Digest) {
@@ -185,8 +255,13 @@ private struct Storage: ~Copyable {
         if count & (Storage.chunkSize - 1) == 0 && count >> Storage.chunkShift == chunks.count {
             chunks.append(newChunk())
         }
-        precondition(count < Int(UInt32.max), "MemoryNodeStore holds at most 2^32 - 1 entries")
-        record(count).initialize(to: Record(key: key, a: a, b: b))
+        precondition(count < Storage.capacity, "MemoryNodeStore holds at most \(Storage.capacity) entries")
+        let links: UInt64 = switch kind {
+        case Storage.kindBranch: link(b) << 31 | link(a)
+        case Storage.kindLeaf: link(b) << 31
+        default: 0
+        }
+        record(count).initialize(to: Record(key: key, a: a, b: b, meta: kind << 62 | links))
         count += 1
         slots[i] = kind << 62 | fp | UInt64(count)
     }
@@ -198,13 +273,24 @@ private struct Storage: ~Copyable {
         slots[i] = slot
     }
 
-    /// Prefetches the home slot of every entry of a batch before inserting: the misses then
-    /// overlap instead of being taken one insert at a time.
-    func prefetch(_ batch: NodeBatch) {
-        let mask = slots.count - 1
-        let base = slots.baseAddress!
-        for (h, _) in batch.nodes { zkstate_prefetch_for_write(base + (Int(truncatingIfNeeded: h.e0.value) & mask)) }
-        for (h, _) in batch.values { zkstate_prefetch_for_write(base + (Int(truncatingIfNeeded: h.e0.value) & mask)) }
+    /// Prefetches the index slot where `key`'s probe starts.
+    @inline(__always)
+    func prefetchHome(_ key: Digest) {
+        zkstate_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: key.e0.value) & (slots.count - 1)))
+    }
+
+    /// Prefetches what inserting `entry` reads: its home slot and those of what it links to.
+    /// The misses then overlap instead of being taken one insert at a time.
+    @inline(__always)
+    func prefetch(_ entry: (NodeHash, Node)) {
+        prefetchHome(entry.0)
+        switch entry.1 {
+        case let .branch(l, r):
+            prefetchHome(l)
+            prefetchHome(r)
+        case let .leaf(_, v):
+            prefetchHome(v)
+        }
     }
 
     mutating func grow() {

@@ -56,15 +56,21 @@ extension SparseMerkleTree {
         var walk = Descent()
         walk.siblings.reserveCapacity(64)
         var r = root
+        var parent = NodeLocation.unknown
+        var side = 0
         while !r.isZero {
-            switch try store.existingNode(r) {
+            guard let (node, location) = try store.node(r, childOf: parent, side: side) else { throw .nodeNotFound(r) }
+            switch node {
             case let .branch(left, right):
                 let depth = walk.siblings.count
                 walk.siblings.append(Branch(left: left, right: right))
-                r = key.pathBit(at: depth) == 0 ? left : right
+                side = key.pathBit(at: depth)
+                r = side == 0 ? left : right
+                parent = location
             case let .leaf(remainingKey, valueHash):
                 let fullKey = remainingKey.joiningPath(of: key, depth: walk.siblings.count)
-                walk.leaf = (fullKey, remainingKey, valueHash, try store.existingValue(valueHash))
+                guard let value = try store.value(valueHash, ofLeaf: location) else { throw .valueNotFound(valueHash) }
+                walk.leaf = (fullKey, remainingKey, valueHash, value)
                 return walk
             }
         }

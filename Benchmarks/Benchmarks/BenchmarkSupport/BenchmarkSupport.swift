@@ -83,6 +83,12 @@ public final class CountingStore: NodeStore, @unchecked Sendable {
     public init() {}
     public func node(_ hash: NodeHash) throws(SMTError) -> Node? { try inner.node(hash) }
     public func value(_ hash: NodeHash) throws(SMTError) -> UInt256? { try inner.value(hash) }
+    public func node(_ hash: NodeHash, childOf parent: NodeLocation, side: Int) throws(SMTError) -> (Node, NodeLocation)? {
+        try inner.node(hash, childOf: parent, side: side)
+    }
+    public func value(_ hash: NodeHash, ofLeaf leaf: NodeLocation) throws(SMTError) -> UInt256? {
+        try inner.value(hash, ofLeaf: leaf)
+    }
     public func write(_ batch: NodeBatch) throws(SMTError) {
         written += batch.nodes.count + batch.values.count
         try inner.write(batch)
