@@ -3,7 +3,7 @@
 //
 //     cd Benchmarks && swift package --disable-sandbox benchmark --target HashDBServiceBenchmarks
 //
-// Phases: Gets of cached keys (15 s), Sets with details=false (15 s), then 60 s of a mix (80 %
+// Phases: GetLatestStateRoot, the gRPC stack's floor (10 s); Gets of cached keys (15 s), Sets with details=false (15 s), then 60 s of a mix (80 %
 // Get, 20 % Set). Each prints throughput, p50/p99 latency and errors (which must be zero).
 // Then the server alone against h2load (a C client in another process, when installed): the
 // throughput and the server's CPU time per request, without a Swift client sharing the cores.
@@ -34,7 +34,9 @@ struct ClientStats: Sendable {
     var errors = 0
 }
 
-enum Mix: Sendable { case gets, sets, mixed }
+/// What the clients send. `latestRoot` (GetLatestStateRoot: no request fields, no tree work) is
+/// the floor the gRPC stack sets for any unary RPC.
+enum Mix: Sendable { case gets, sets, mixed, latestRoot }
 
 /// Runs `clients` concurrent clients for `seconds` doing `mix` and prints the figures.
 func runPhase(_ name: String, port: Int, clients: Int, seconds: Double, mix: Mix, root: Digest, keys: [Digest]) async throws -> (rate: Double, count: Int) {
@@ -55,7 +57,10 @@ func runPhase(_ name: String, port: Int, clients: Int, seconds: Double, mix: Mix
                         let doSet = mix == .sets || (mix == .mixed && g.next() % 5 == 0)
                         let t0 = now()
                         do {
-                            if doSet {
+                            if mix == .latestRoot {
+                                let r = try await client.getLatestStateRoot(SwiftProtobuf.Google_Protobuf_Empty())
+                                if r.result.code != .success { stats.errors += 1 }
+                            } else if doSet {
                                 let r = try await client.set(.with {
                                     $0.oldRoot = fea(myRoot); $0.key = fea(key); $0.value = String(g.next(), radix: 16)
                                     $0.persistence = .cacheUnspecified
@@ -162,6 +167,7 @@ func runLoad() async throws {
         let mixedSeconds = Double(ProcessInfo.processInfo.environment["ZKSTATE_BENCH_LOAD_SECONDS"] ?? "") ?? 60
         // Warm the cache: every node under the root.
         for k in keys { _ = try db.get(root: root, key: k) }
+        _ = try await runPhase("get latest state root (the gRPC floor: no tree work)", port: port, clients: 16, seconds: 10, mix: .latestRoot, root: root, keys: keys)
         _ = try await runPhase("get (cached keys)", port: port, clients: 16, seconds: 15, mix: .gets, root: root, keys: keys)
         let cpu0 = cpuSeconds(), t0 = now()
         let sets = try await runPhase("set (details=false)", port: port, clients: 16, seconds: 15, mix: .sets, root: root, keys: keys)
@@ -170,6 +176,7 @@ func runLoad() async throws {
         report(String(format: "set hashing share: %.1f hashes/set x %.0f ns = %.1f us/set; %.0f%% of the process's CPU time (%.1f s of %.1f s over %.0f s)",
                       hashesPerSet, nsPerHash, hashesPerSet * nsPerHash / 1e3, 100 * hashing / cpu, hashing, cpu, wall))
         _ = try await runPhase("mixed 80% get / 20% set", port: port, clients: 16, seconds: mixedSeconds, mix: .mixed, root: root, keys: keys)
+        try await runH2Load("get latest state root (no tree work)", port: port, method: "GetLatestStateRoot", message: SwiftProtobuf.Google_Protobuf_Empty(), requests: 100_000)
         try await runH2Load("get (cached key)", port: port, method: "Get", message: Hashdb_V1_GetRequest.with { $0.root = fea(root); $0.key = fea(keys[0]) }, requests: 100_000)
         try await runH2Load("set (details=false, same value)", port: port, method: "Set", message: Hashdb_V1_SetRequest.with {
             $0.oldRoot = fea(root); $0.key = fea(keys[0]); $0.value = "1234abcd"; $0.persistence = .cacheUnspecified
