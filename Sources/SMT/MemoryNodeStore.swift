@@ -11,10 +11,10 @@ import Synchronization
 /// An in-memory node store, compact enough to hold every node of a large tree.
 ///
 /// ```
-///  index (open addressing, linear probing)        records (chunks of 2^16, never moved)
-///  ┌───────────────────────────────────────┐     ┌──────────┬──────────┬──────────┬─────────────────────────┐
-///  │ UInt64: kind(2) fingerprint(30) idx(32)├──▶│ key (32) │ a (32)   │ b (32)   │ kind(2) link b(31) link a(31) │
-///  └───────────────────────────────────────┘     └──────────┴──────────┴──────────┴─────────────────────────┘
+///  index (open addressing, linear probing)         records (chunks of 2^16, never moved)
+///  ┌─────────────────────────────────────────┐    ┌──────────┬────────┬────────┬───────────────────────────────┐
+///  │ UInt64: kind(2) fingerprint(30) idx(32) ├───▶│ key (32) │ a (32) │ b (32) │ kind(2) link b(31) link a(31) │
+///  └─────────────────────────────────────────┘    └──────────┴────────┴────────┴───────────────────────────────┘
 /// ```
 /// Keys are Poseidon outputs, uniformly random, so limb 0 is the hash. A branch keeps its
 /// children in `a`/`b`, a leaf its remaining key and value hash, a value its four raw words.
