@@ -78,6 +78,11 @@ public final class FlushPipeline: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
+    /// Async ``flushData(after:timeout:)`` callers waiting for a stored id, by waiter id.
+    private var waiters: [UInt64: Waiter] = [:]
+    /// Waiters cancelled before they were registered.
+    private var cancelledWaiters: Set<UInt64> = []
+    private var lastWaiterId: UInt64 = 0
     /// Whether pending or storing may hold rows: lets reads skip the lock when nothing is queued.
     private let holdsRows = Atomic<Bool>(false)
 
@@ -181,13 +186,62 @@ public final class FlushPipeline: @unchecked Sendable {
 
     /// Waits up to `timeout` until a flush id above `flushId` is stored, then returns the retained
     /// sets stored after `flushId` (nil when some of that range is no longer retained; empty on
-    /// timeout) and the current stored id.
+    /// timeout) and the current stored id. Blocks the calling thread; async callers use
+    /// ``flushData(after:timeout:)-async``, which holds no thread while it waits.
     public func flushData(after flushId: UInt64, timeout: Duration) -> (sets: [StoredSet]?, storedFlushId: UInt64) {
         condition.lock(); defer { condition.unlock() }
         let deadline = Date().addingTimeInterval(timeout.timeInterval)
         while storedFlushId <= flushId, !stopping {
             if !condition.wait(until: deadline) { return ([], storedFlushId) }
         }
+        return storedSets(after: flushId)
+    }
+
+    /// The same wait, as a suspension: many concurrent callers cost no threads. Returns early,
+    /// with the sets stored so far, when the calling task is cancelled.
+    public func flushData(after flushId: UInt64, timeout: Duration) async -> (sets: [StoredSet]?, storedFlushId: UInt64) {
+        let id = condition.withLock { lastWaiterId += 1; return lastWaiterId }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                condition.lock()
+                guard storedFlushId <= flushId, !stopping, cancelledWaiters.remove(id) == nil else {
+                    condition.unlock()
+                    continuation.resume()
+                    return
+                }
+                let timer = Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    self?.wakeWaiter(id)
+                }
+                waiters[id] = Waiter(after: flushId, continuation: continuation, timer: timer)
+                condition.unlock()
+            }
+        } onCancel: {
+            wakeWaiter(id, cancelled: true)
+        }
+        return condition.withLock { storedFlushId > flushId || stopping ? storedSets(after: flushId) : ([], storedFlushId) }
+    }
+
+    /// Resumes waiter `id` if it is still waiting (on its timeout or its cancellation).
+    private func wakeWaiter(_ id: UInt64, cancelled: Bool = false) {
+        condition.lock()
+        let waiter = waiters.removeValue(forKey: id)
+        if waiter == nil, cancelled { cancelledWaiters.insert(id) }
+        condition.unlock()
+        waiter?.resume()
+    }
+
+    /// Removes the waiters `ready` selects (called with the lock held); the caller resumes them
+    /// after unlocking.
+    private func takeWaiters(where ready: (Waiter) -> Bool) -> [Waiter] {
+        guard !waiters.isEmpty else { return [] }
+        let woken = waiters.filter { ready($0.value) }
+        for id in woken.keys { waiters.removeValue(forKey: id) }
+        return Array(woken.values)
+    }
+
+    /// The retained sets stored after `flushId` (called with the lock held).
+    private func storedSets(after flushId: UInt64) -> (sets: [StoredSet]?, storedFlushId: UInt64) {
         if droppedUpTo > flushId { return (nil, storedFlushId) }
         return (storedSets.filter { $0.flushId > flushId }, storedFlushId)
     }
@@ -199,8 +253,10 @@ public final class FlushPipeline: @unchecked Sendable {
         stopping = true
         if !pending.isEmpty { lastFlushId += 1 }
         condition.broadcast()
+        let woken = takeWaiters { _ in true }
         while thread != nil, !stopped { condition.wait() }
         condition.unlock()
+        for waiter in woken { waiter.resume() }
     }
 
     // MARK: The writer
@@ -254,7 +310,9 @@ public final class FlushPipeline: @unchecked Sendable {
             }
         }
         condition.broadcast()
+        let woken = takeWaiters { $0.after < id }
         condition.unlock()
+        for waiter in woken { waiter.resume() }
         return true
     }
 
@@ -264,6 +322,20 @@ public final class FlushPipeline: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         return false
+    }
+}
+
+/// An async caller of ``FlushPipeline/flushData(after:timeout:)-async``.
+private struct Waiter {
+    /// It waits for a stored flush id above this.
+    var after: UInt64
+    var continuation: CheckedContinuation<Void, Never>
+    /// Resumes it at its timeout; cancelled when it is resumed first.
+    var timer: Task<Void, Never>
+
+    func resume() {
+        timer.cancel()
+        continuation.resume()
     }
 }
 

@@ -341,14 +341,8 @@ public final class HashDBGRPCService: Hashdb_V1_HashDBService.SimpleServiceProto
     }
 
     public func getFlushData(request: Hashdb_V1_GetFlushDataRequest, context: ServerContext) async throws -> Hashdb_V1_GetFlushDataResponse {
-        // Waiting must not hold a cooperative thread: the pipeline's wait runs on its own thread.
-        let flushId = request.flushID
-        let pipeline = db.pipeline
-        let (sets, stored) = await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(returning: pipeline.flushData(after: flushId, timeout: .seconds(60)))
-            }
-        }
+        // A suspension, not a blocked thread: any number of callers may wait at once.
+        let (sets, stored) = await db.pipeline.flushData(after: request.flushID, timeout: .seconds(60))
         return try serve("GetFlushData") {
             var response = Hashdb_V1_GetFlushDataResponse()
             response.storedFlushID = stored

@@ -33,8 +33,77 @@ final class GatedStore: PersistentStore {
     func close() {}
 }
 
+/// A count shared by concurrent tasks.
+private final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
+
+/// Threads of this process (Linux), or nil where /proc is not there.
+private func threadCount() -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Threads:") }) else { return nil }
+    return Int(line.dropFirst("Threads:".count).trimmingCharacters(in: .whitespaces))
+}
+
 @Suite("Flush pipeline")
 struct PipelineTests {
+    @Test("Async flush-data waiters hold no thread; a flush answers every one of them with its set")
+    func asyncWaitersShareNoThreads() async throws {
+        let db = try HashDB(store: MemoryStore())
+        defer { db.close() }
+        let before = db.flushStatus.storedFlushId
+        let threadsBefore = threadCount()
+        let waiting = Counter()
+        let key = Digest(canonical: 5, 6, 7, 8)
+        let results = try await withThrowingTaskGroup(of: (sets: [FlushPipeline.StoredSet]?, storedFlushId: UInt64).self) { group in
+            for _ in 0..<400 {
+                group.addTask {
+                    waiting.value.add(1, ordering: .relaxed)
+                    return await db.pipeline.flushData(after: before, timeout: .seconds(60))
+                }
+            }
+            while waiting.value.load(ordering: .relaxed) < 400 { try await Task.sleep(for: .milliseconds(5)) }
+            try await Task.sleep(for: .milliseconds(100))
+            if let threadsBefore, let now = threadCount() {
+                #expect(now - threadsBefore < 20, "400 waiters added \(now - threadsBefore) threads")
+            }
+            let root = try db.set(root: .zero, key: key, value: UInt256(3)).result.newRoot
+            _ = try db.flush()
+            var all: [(sets: [FlushPipeline.StoredSet]?, storedFlushId: UInt64)] = []
+            for try await r in group { all.append(r) }
+            return (all, root)
+        }
+        #expect(results.0.count == 400)
+        for r in results.0 {
+            #expect(r.storedFlushId > before)
+            #expect(r.sets?.last?.stateRoot == results.1)
+            #expect(r.sets?.contains { $0.nodes[results.1] != nil } == true)
+        }
+    }
+
+    @Test("An async flush-data waiter returns empty at its timeout, at once when cancelled, and at close")
+    func asyncWaiterEnds() async throws {
+        let db = try HashDB(store: MemoryStore())
+        let stored = db.flushStatus.storedFlushId
+        let clock = ContinuousClock()
+        var start = clock.now
+        let timedOut = await db.pipeline.flushData(after: stored, timeout: .milliseconds(200))
+        #expect(timedOut.sets?.isEmpty == true && timedOut.storedFlushId == stored)
+        #expect(clock.now - start >= .milliseconds(150))
+        start = clock.now
+        let cancelled = Task { await db.pipeline.flushData(after: stored, timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(100))
+        cancelled.cancel()
+        #expect(await cancelled.value.sets?.isEmpty == true)
+        #expect(clock.now - start < .seconds(30))
+        start = clock.now
+        let closing = Task { await db.pipeline.flushData(after: stored, timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(100))
+        db.close()
+        _ = await closing.value
+        #expect(clock.now - start < .seconds(30))
+    }
+
     @Test("A store outage: flushed data stays readable, is retried, and stored once the store is back")
     func outageIsRetried() throws {
         let store = GatedStore(allowing: 0)
