@@ -100,14 +100,18 @@ struct MetricsEndpoint: Service {
         let db = self.db
         let render: @Sendable () -> [UInt8] = {
             let s = db.flushStatus
-            HashDBServer.registry.makeGauge(name: "hashdb_pending_flush_nodes").set(Int64(s.pendingNodes))
-            HashDBServer.registry.makeGauge(name: "hashdb_stored_flush_id").set(Int64(s.storedFlushId))
-            HashDBServer.registry.makeGauge(name: "hashdb_failed_commits").set(Int64(s.failedCommits))
-            HashDBServer.registry.makeGauge(name: "hashdb_node_cache_hits").set(Int64(db.nodeCache.hits))
-            HashDBServer.registry.makeGauge(name: "hashdb_node_cache_misses").set(Int64(db.nodeCache.misses))
-            HashDBServer.registry.makeGauge(name: "hashdb_program_cache_hits").set(Int64(db.programCache.hits))
-            HashDBServer.registry.makeGauge(name: "hashdb_program_cache_misses").set(Int64(db.programCache.misses))
-            HashDBServer.registry.makeGauge(name: "hashdb_batches").set(Int64(db.batches.batchCount))
+            func gauge(_ name: String, _ unit: String, _ help: String) -> Prometheus.Gauge {
+                HashDBServer.registry.makeGauge(descriptor: MetricNameDescriptor(
+                    namespace: "hashdb", metricName: name, unitName: unit, helpText: help))
+            }
+            gauge("pending_flush", "nodes", "Nodes queued for the store, not yet being written").set(Int64(s.pendingNodes))
+            gauge("stored_flush", "id", "Last flush id durably stored").set(Int64(s.storedFlushId))
+            gauge("failed", "commits", "Store commits that failed (each is retried)").set(Int64(s.failedCommits))
+            gauge("node_cache", "hits", "Node reads served by the cache").set(Int64(db.nodeCache.hits))
+            gauge("node_cache", "misses", "Node reads the cache could not serve").set(Int64(db.nodeCache.misses))
+            gauge("program_cache", "hits", "Program reads served by the cache").set(Int64(db.programCache.hits))
+            gauge("program_cache", "misses", "Program reads the cache could not serve").set(Int64(db.programCache.misses))
+            gauge("batches", "", "Batches in flight").set(Int64(db.batches.batchCount))
             return HashDBServer.registry.emitToBuffer()
         }
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)

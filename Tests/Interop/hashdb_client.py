@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 P = 2**64 - 2**32 + 1
@@ -87,8 +88,10 @@ def main():
     check(len(expected) == len(ops), "zkstate smt apply printed one root per operation")
 
     port = free_port()
+    metrics_port = free_port()
     db = os.path.join(work, "hashdb.sqlite")
-    server = subprocess.Popen([zkstate, "serve", "--port", str(port), "--db", db], stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen([zkstate, "serve", "--port", str(port), "--db", db, "--metrics-port", str(metrics_port)],
+                              stderr=subprocess.PIPE, text=True)
     try:
         channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         grpc.channel_ready_future(channel).result(timeout=30)
@@ -172,6 +175,25 @@ def main():
         latest = stub.GetLatestStateRoot(empty_pb2.Empty())
         check(latest.result.code == pb.ResultCode.CODE_SUCCESS and latest.latest_root == r2.new_root,
               "GetLatestStateRoot names the last DATABASE root")
+
+        # Metrics: the Prometheus text counts exactly the requests this client sent.
+        text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+        samples = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, value = line.rsplit(" ", 1)
+                samples[name] = float(value)
+        sets_sent = len(ops) + 4  # the ops, two batch Sets, persistence 3, the rejected limb
+        gets_sent = len(state) + 3
+        want = {'hashdb_requests_total{method="Set"}': sets_sent, 'hashdb_request_errors_total{method="Set"}': 1,
+                'hashdb_requests_total{method="Get"}': gets_sent, 'hashdb_request_duration_seconds_count{method="Set"}': sets_sent,
+                'hashdb_requests_total{method="CancelBatch"}': 1, 'hashdb_requests_total{method="Flush"}': 2}
+        wrong = {k: (samples.get(k), v) for k, v in want.items() if samples.get(k) != v}
+        check(not wrong, f"the metrics count every request and error per method (wrong: {wrong})")
+        gauges = ["hashdb_node_cache_hits", "hashdb_node_cache_misses", "hashdb_pending_flush_nodes", "hashdb_stored_flush_id",
+                  "hashdb_failed_commits", "hashdb_batches"]
+        check(all(g in samples for g in gauges) and samples["hashdb_node_cache_hits"] + samples["hashdb_node_cache_misses"] > 0
+              and samples["hashdb_stored_flush_id"] >= f.flush_id, "the metrics show the cache, flush and batch gauges")
     finally:
         server.terminate()
         try:
