@@ -46,6 +46,7 @@ public final class MemoryNodeStore: NodeStore {
     public func node(_ hash: NodeHash, childOf parent: NodeLocation, side: Int) throws(SMTError) -> (Node, NodeLocation)? {
         storage.withLock { s -> (Node, NodeLocation)? in
             guard let i = s.locate(hash, childOf: parent, side: side), let node = Storage.node(s.record(i)) else { return nil }
+            s.prefetchLinks(of: i)
             return (node, NodeLocation(raw: UInt64(i + 1)))
         }
     }
@@ -271,6 +272,24 @@ private struct Storage: ~Copyable {
         var i = Int(truncatingIfNeeded: key.e0.value) & mask
         while slots[i] != 0 { i = (i + 1) & mask }
         slots[i] = slot
+    }
+
+    /// Starts loading the records `i` links to: a walk reads one of them next, and its miss then
+    /// overlaps the walk's own work at this level.
+    @inline(__always)
+    func prefetchLinks(of i: Int) {
+        let meta = record(i).pointee.meta
+        prefetchRecord(link: meta & Storage.linkMask)
+        prefetchRecord(link: (meta >> 31) & Storage.linkMask)
+    }
+
+    /// Starts loading both cache lines a linked record may span.
+    @inline(__always)
+    func prefetchRecord(link: UInt64) {
+        guard link != 0, link <= UInt64(count) else { return }
+        let r = UnsafeRawPointer(record(Int(link) - 1))
+        zkstate_prefetch(r)
+        zkstate_prefetch(r + MemoryLayout<Record>.size - 1)
     }
 
     /// Prefetches the index slot where `key`'s probe starts.
