@@ -78,10 +78,8 @@ public final class FlushPipeline: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
-    /// Async ``flushData(after:timeout:)`` callers waiting for a stored id, by waiter id.
-    private var waiters: [UInt64: Waiter] = [:]
-    /// Waiters cancelled before they were registered.
-    private var cancelledWaiters: Set<UInt64> = []
+    /// ``flushData(after:timeout:)`` callers, by waiter id, from the call until they are resumed.
+    private var waiters: [UInt64: WaiterState] = [:]
     private var lastWaiterId: UInt64 = 0
     /// Whether pending or storing may hold rows: lets reads skip the lock when nothing is queued.
     private let holdsRows = Atomic<Bool>(false)
@@ -186,25 +184,19 @@ public final class FlushPipeline: @unchecked Sendable {
 
     /// Waits up to `timeout` until a flush id above `flushId` is stored, then returns the retained
     /// sets stored after `flushId` (nil when some of that range is no longer retained; empty on
-    /// timeout) and the current stored id. Blocks the calling thread; async callers use
-    /// ``flushData(after:timeout:)-async``, which holds no thread while it waits.
-    public func flushData(after flushId: UInt64, timeout: Duration) -> (sets: [StoredSet]?, storedFlushId: UInt64) {
-        condition.lock(); defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(timeout.timeInterval)
-        while storedFlushId <= flushId, !stopping {
-            if !condition.wait(until: deadline) { return ([], storedFlushId) }
-        }
-        return storedSets(after: flushId)
-    }
-
-    /// The same wait, as a suspension: many concurrent callers cost no threads. Returns early,
-    /// with the sets stored so far, when the calling task is cancelled.
+    /// timeout or cancellation) and the current stored id. The wait is a suspension, not a
+    /// blocked thread: any number of callers may wait at once.
     public func flushData(after flushId: UInt64, timeout: Duration) async -> (sets: [StoredSet]?, storedFlushId: UInt64) {
-        let id = condition.withLock { lastWaiterId += 1; return lastWaiterId }
+        let id = condition.withLock {
+            lastWaiterId += 1
+            waiters[lastWaiterId] = .starting(cancelled: false)
+            return lastWaiterId
+        }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 condition.lock()
-                guard storedFlushId <= flushId, !stopping, cancelledWaiters.remove(id) == nil else {
+                guard storedFlushId <= flushId, !stopping, case .starting(cancelled: false) = waiters[id] else {
+                    waiters[id] = nil
                     condition.unlock()
                     continuation.resume()
                     return
@@ -213,31 +205,38 @@ public final class FlushPipeline: @unchecked Sendable {
                     try? await Task.sleep(for: timeout)
                     self?.wakeWaiter(id)
                 }
-                waiters[id] = Waiter(after: flushId, continuation: continuation, timer: timer)
+                waiters[id] = .waiting(Waiter(after: flushId, continuation: continuation, timer: timer))
                 condition.unlock()
             }
         } onCancel: {
-            wakeWaiter(id, cancelled: true)
+            wakeWaiter(id)
         }
         return condition.withLock { storedFlushId > flushId || stopping ? storedSets(after: flushId) : ([], storedFlushId) }
     }
 
-    /// Resumes waiter `id` if it is still waiting (on its timeout or its cancellation).
-    private func wakeWaiter(_ id: UInt64, cancelled: Bool = false) {
+    /// Ends waiter `id`'s wait (its timeout or its cancellation): resumes it if it waits, marks
+    /// it cancelled if it has not started waiting yet, does nothing once it was resumed.
+    private func wakeWaiter(_ id: UInt64) {
         condition.lock()
-        let waiter = waiters.removeValue(forKey: id)
-        if waiter == nil, cancelled { cancelledWaiters.insert(id) }
+        var waiter: Waiter?
+        switch waiters[id] {
+        case .starting: waiters[id] = .starting(cancelled: true)
+        case let .waiting(w): waiter = w; waiters[id] = nil
+        case nil: break
+        }
         condition.unlock()
         waiter?.resume()
     }
 
-    /// Removes the waiters `ready` selects (called with the lock held); the caller resumes them
-    /// after unlocking.
+    /// Removes the waiting callers `ready` selects (called with the lock held); the caller
+    /// resumes them after unlocking.
     private func takeWaiters(where ready: (Waiter) -> Bool) -> [Waiter] {
-        guard !waiters.isEmpty else { return [] }
-        let woken = waiters.filter { ready($0.value) }
-        for id in woken.keys { waiters.removeValue(forKey: id) }
-        return Array(woken.values)
+        var woken: [(UInt64, Waiter)] = []
+        for (id, state) in waiters {
+            if case let .waiting(w) = state, ready(w) { woken.append((id, w)) }
+        }
+        for (id, _) in woken { waiters[id] = nil }
+        return woken.map(\.1)
     }
 
     /// The retained sets stored after `flushId` (called with the lock held).
@@ -325,7 +324,14 @@ public final class FlushPipeline: @unchecked Sendable {
     }
 }
 
-/// An async caller of ``FlushPipeline/flushData(after:timeout:)-async``.
+/// A ``FlushPipeline/flushData(after:timeout:)`` caller: registered at the call, waiting once
+/// its continuation exists.
+private enum WaiterState {
+    case starting(cancelled: Bool)
+    case waiting(Waiter)
+}
+
+/// A suspended ``FlushPipeline/flushData(after:timeout:)`` caller.
 private struct Waiter {
     /// It waits for a stored flush id above this.
     var after: UInt64

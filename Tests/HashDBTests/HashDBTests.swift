@@ -193,7 +193,7 @@ struct HashDBTests {
     }
 
     @Test("Asynchronous flush: answered at once, stored soon after; GetFlushData returns the set")
-    func asyncFlush() throws {
+    func asyncFlush() async throws {
         let t = try TestStore(.sqlite)
         defer { t.remove() }
         let db = try makeHashDB(t)
@@ -201,7 +201,7 @@ struct HashDBTests {
         let r = try db.set(root: .zero, key: Digest(canonical: 1, 2, 3, 4), value: UInt256(9)).result.newRoot
         let (id, _) = try db.flush()
         #expect(id == 1)
-        let (sets, stored) = db.pipeline.flushData(after: 0, timeout: .seconds(30))
+        let (sets, stored) = await db.pipeline.flushData(after: 0, timeout: .seconds(30))
         #expect(stored >= 1)
         let nodes = sets?.flatMap { $0.nodes.keys } ?? []
         #expect(nodes.contains(r))
