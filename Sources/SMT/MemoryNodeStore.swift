@@ -22,7 +22,8 @@ import Synchronization
 /// walk down the tree takes one cache miss per level (the record) instead of two (index slot,
 /// then record). Links are hints set when a node is written after its children: a walk checks
 /// the linked record's key and falls back to the index, mending the link. A record is 104
-/// bytes; with the index at ≤ 3/4 load a stored entry costs about 112–125 bytes. Thread-safe:
+/// bytes; with the index at ≤ 3/4 load a stored entry costs about 112–125 bytes. The store
+/// holds up to 2^31 − 1 entries (links have 31 bits); a write past that throws. Thread-safe:
 /// one lock around each call (reads are short; the tree hashes far longer than it reads).
 public final class MemoryNodeStore: NodeStore {
     private let storage = Mutex(Storage())
@@ -65,23 +66,24 @@ public final class MemoryNodeStore: NodeStore {
         }
     }
 
+    /// Writes the batch, or throws ``SMTError/store(_:)`` and writes nothing when the store
+    /// could not hold all of it.
     public func write(_ batch: NodeBatch) throws(SMTError) {
-        storage.withLock { s in
+        try storage.withLock { (s) throws(SMTError) in
+            let values = batch.values, nodes = batch.nodes
+            guard s.count + values.count + nodes.count <= Storage.capacity else {
+                throw .store("MemoryNodeStore is full: \(s.count) entries, a batch of \(values.count + nodes.count), room for \(Storage.capacity)")
+            }
             // Values first, then nodes in batch order (the tree writes children before their
             // parents): what a record links to is in the index when the record goes in.
-            let values = batch.values, nodes = batch.nodes
-            for i in 0..<min(Storage.prefetchDistance, values.count) { s.prefetchHome(values[i].0) }
-            for i in values.indices {
-                if i + Storage.prefetchDistance < values.count { s.prefetchHome(values[i + Storage.prefetchDistance].0) }
+            Storage.pipelined(values.count, prefetch: { s.prefetchHome(values[$0].0) }) { i in
                 // A value is up to 2^256 - 1: its words are stored raw, not as field elements.
                 let w = values[i].1.words
                 s.insert(values[i].0, kind: Storage.kindValue,
                          Digest(FieldElement(unsafeRaw: w.0), FieldElement(unsafeRaw: w.1),
                                 FieldElement(unsafeRaw: w.2), FieldElement(unsafeRaw: w.3)), .zero)
             }
-            for i in 0..<min(Storage.prefetchDistance, nodes.count) { s.prefetch(nodes[i]) }
-            for i in nodes.indices {
-                if i + Storage.prefetchDistance < nodes.count { s.prefetch(nodes[i + Storage.prefetchDistance]) }
+            Storage.pipelined(nodes.count, prefetch: { s.prefetch(nodes[$0]) }) { i in
                 switch nodes[i].1 {
                 case let .branch(l, r): s.insert(nodes[i].0, kind: Storage.kindBranch, l, r)
                 case let .leaf(k, v): s.insert(nodes[i].0, kind: Storage.kindLeaf, k, v)
@@ -113,8 +115,10 @@ private struct Storage: ~Copyable {
     static let chunkShift = 16
     static let chunkSize = 1 << chunkShift
     static let linkMask: UInt64 = 0x7FFF_FFFF
-    /// Records are linked by 31-bit indices.
-    static let capacity = Int(linkMask) - 1
+    /// Entries a store can hold: a link (record index + 1) has 31 bits.
+    static let capacity = Int(linkMask)
+    /// The fingerprint bits of an index slot.
+    static let fingerprintBits: UInt64 = 0x3FFF_FFFF_0000_0000
     /// How many batch entries ahead `write` prefetches.
     static let prefetchDistance = 16
 
@@ -200,30 +204,45 @@ private struct Storage: ~Copyable {
     @inline(__always)
     static func fingerprint(_ key: Digest) -> UInt64 { (key.e1.value & 0x3FFF_FFFF) << 32 }
 
-    /// The record index of `key`, through the index.
-    func find(_ key: Digest) -> Int? {
+    /// The record an occupied index slot names.
+    @inline(__always)
+    static func recordIndex(ofSlot slot: UInt64) -> Int { Int(slot & 0xFFFF_FFFF) - 1 }
+
+    /// The slot where `key`'s probe starts.
+    @inline(__always)
+    func home(_ key: Digest) -> Int { Int(truncatingIfNeeded: key.e0.value) & (slots.count - 1) }
+
+    /// The record a link (or a location) names, when it names one.
+    @inline(__always)
+    func linkedIndex(_ link: UInt64) -> Int? { link != 0 && link <= UInt64(count) ? Int(link) - 1 : nil }
+
+    /// Where `key`'s probe ends: the slot holding it, or the free slot where it would go.
+    func probe(_ key: Digest) -> (slot: Int, found: Bool) {
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: key.e0.value) & mask
         let fp = Storage.fingerprint(key)
-        while true {
-            let slot = slots[i]
-            if slot == 0 { return nil }
-            if slot & 0x3FFF_FFFF_0000_0000 == fp {
-                let index = Int(slot & 0xFFFF_FFFF) - 1
-                if record(index).pointee.key == key { return index }
+        var i = home(key)
+        while slots[i] != 0 {
+            if slots[i] & Storage.fingerprintBits == fp && record(Storage.recordIndex(ofSlot: slots[i])).pointee.key == key {
+                return (i, true)
             }
             i = (i + 1) & mask
         }
+        return (i, false)
+    }
+
+    /// The record index of `key`, through the index.
+    func find(_ key: Digest) -> Int? {
+        let (slot, found) = probe(key)
+        return found ? Storage.recordIndex(ofSlot: slots[slot]) : nil
     }
 
     /// The record index of `key`, the child on `side` of the record at `parent`: through the
     /// parent's link when it holds, else through the index (and the link is mended).
     mutating func locate(_ key: Digest, childOf parent: NodeLocation, side: Int) -> Int? {
-        guard parent.raw != 0, parent.raw <= UInt64(count) else { return find(key) }
-        let p = record(Int(parent.raw) - 1)
+        guard let parentIndex = linkedIndex(parent.raw) else { return find(key) }
+        let p = record(parentIndex)
         let shift = UInt64(side == 0 ? 0 : 31)
-        let link = (p.pointee.meta >> shift) & Storage.linkMask
-        if link != 0, link <= UInt64(count), record(Int(link) - 1).pointee.key == key { return Int(link) - 1 }
+        if let i = linkedIndex((p.pointee.meta >> shift) & Storage.linkMask), record(i).pointee.key == key { return i }
         guard let i = find(key) else { return nil }
         p.pointee.meta = p.pointee.meta & ~(Storage.linkMask << shift) | UInt64(i + 1) << shift
         return i
@@ -234,10 +253,10 @@ private struct Storage: ~Copyable {
     func link(_ key: Digest) -> UInt64 {
         if key.isZero { return 0 }
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: key.e0.value) & mask
         let fp = Storage.fingerprint(key)
+        var i = home(key)
         while slots[i] != 0 {
-            if slots[i] & 0x3FFF_FFFF_0000_0000 == fp { return slots[i] & 0xFFFF_FFFF }
+            if slots[i] & Storage.fingerprintBits == fp { return slots[i] & 0xFFFF_FFFF }
             i = (i + 1) & mask
         }
         return 0
@@ -245,18 +264,13 @@ private struct Storage: ~Copyable {
 
     mutating func insert(_ key: Digest, kind: UInt64, _ a: Digest, _ b: Digest) {
         if (count + 1) * 4 > slots.count * 3 { grow() }
-        // One probe: stop at the key (content-addressed: same key, same content) or a free slot.
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: key.e0.value) & mask
-        let fp = Storage.fingerprint(key)
-        while slots[i] != 0 {
-            if slots[i] & 0x3FFF_FFFF_0000_0000 == fp && record(Int(slots[i] & 0xFFFF_FFFF) - 1).pointee.key == key { return }
-            i = (i + 1) & mask
-        }
+        // Content-addressed: a key already there has this content.
+        let (slot, found) = probe(key)
+        if found { return }
         if count & (Storage.chunkSize - 1) == 0 && count >> Storage.chunkShift == chunks.count {
             chunks.append(newChunk())
         }
-        precondition(count < Storage.capacity, "MemoryNodeStore holds at most \(Storage.capacity) entries")
+        precondition(count < Storage.capacity, "write checks the capacity before inserting")
         let links: UInt64 = switch kind {
         case Storage.kindBranch: link(b) << 31 | link(a)
         case Storage.kindLeaf: link(b) << 31
@@ -264,12 +278,12 @@ private struct Storage: ~Copyable {
         }
         record(count).initialize(to: Record(key: key, a: a, b: b, meta: kind << 62 | links))
         count += 1
-        slots[i] = kind << 62 | fp | UInt64(count)
+        slots[slot] = kind << 62 | Storage.fingerprint(key) | UInt64(count)
     }
 
     func place(_ key: Digest, slot: UInt64) {
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: key.e0.value) & mask
+        var i = home(key)
         while slots[i] != 0 { i = (i + 1) & mask }
         slots[i] = slot
     }
@@ -286,8 +300,8 @@ private struct Storage: ~Copyable {
     /// Starts loading both cache lines a linked record may span.
     @inline(__always)
     func prefetchRecord(link: UInt64) {
-        guard link != 0, link <= UInt64(count) else { return }
-        let r = UnsafeRawPointer(record(Int(link) - 1))
+        guard let i = linkedIndex(link) else { return }
+        let r = UnsafeRawPointer(record(i))
         zkstate_prefetch(r)
         zkstate_prefetch(r + MemoryLayout<Record>.size - 1)
     }
@@ -295,7 +309,7 @@ private struct Storage: ~Copyable {
     /// Prefetches the index slot where `key`'s probe starts.
     @inline(__always)
     func prefetchHome(_ key: Digest) {
-        zkstate_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: key.e0.value) & (slots.count - 1)))
+        zkstate_prefetch(slots.baseAddress! + home(key))
     }
 
     /// Prefetches what inserting `entry` reads: its home slot and those of what it links to.
@@ -312,11 +326,21 @@ private struct Storage: ~Copyable {
         }
     }
 
+    /// Runs `body` on 0..<count, prefetching for the entry `prefetchDistance` ahead of it.
+    @inline(__always)
+    static func pipelined(_ count: Int, prefetch: (Int) -> Void, _ body: (Int) -> Void) {
+        for i in 0..<min(prefetchDistance, count) { prefetch(i) }
+        for i in 0..<count {
+            if i + prefetchDistance < count { prefetch(i + prefetchDistance) }
+            body(i)
+        }
+    }
+
     mutating func grow() {
         let old = slots
         slots = Storage.allocateSlots(old.count * 2)
         for slot in old where slot != 0 {
-            place(record(Int(slot & 0xFFFF_FFFF) - 1).pointee.key, slot: slot)
+            place(record(Storage.recordIndex(ofSlot: slot)).pointee.key, slot: slot)
         }
         free(old.baseAddress)
     }
